@@ -1,0 +1,27 @@
+"""The JSON API (django-ninja): one NinjaAPI, one router per app, OpenAPI at /api/docs."""
+
+from django.conf import settings
+from ninja import NinjaAPI
+from ninja.security import SessionAuth
+
+from srdi.accounts.api import TokenAuth
+from srdi.accounts.api import router as accounts_router
+from srdi.cultivation.api import router as cultivation_router
+from srdi.diagnosis.api import router as diagnosis_router
+from srdi.evaluation.api import router as evaluation_router
+from srdi.policies.api import router as policies_router
+from srdi.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title=settings.SRDI_SITE_NAME + " API",
+    version="1",
+    description="常熟市专精特新企业培育服务平台 JSON API。所有接口与网页使用同一套服务层与权限检查。",
+    auth=[SessionAuth(csrf=True), TokenAuth()],
+    urls_namespace="api",
+)
+api.add_router("/accounts", accounts_router, tags=["账户"])
+api.add_router("/enterprises", registry_router, tags=["企业库"])
+api.add_router("/evaluations", evaluation_router, tags=["认定标准评估"])
+api.add_router("/diagnosis", diagnosis_router, tags=["把脉诊断"])
+api.add_router("/policies", policies_router, tags=["惠企政策"])
+api.add_router("/cultivation", cultivation_router, tags=["梯度培育"])

@@ -1,0 +1,55 @@
+import secrets
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from srdi.accounts.models import User
+from srdi.accounts.roles import Department, PartnerKind, Role
+from srdi.registry.models import DataShare, Enterprise, Region
+
+
+class Command(BaseCommand):
+    help = "创建各角色的演示账户（首次运行时生成随机密码，保存在 var/demo_logins.txt），并打印登录方式。"
+
+    @transaction.atomic
+    def handle(self, **options):
+        path = settings.VAR_DIR / "demo_logins.txt"
+        known = {}
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                parts = line.split("\t")
+                if len(parts) >= 2:
+                    known[parts[0]] = parts[1]
+        region = Region.objects.filter(enterprises__isnull=False).order_by("sort_order").first()
+        ent = Enterprise.objects.filter(region=region).order_by("uscc").first() if region else None
+        specs = [
+            ("admin", Role.ADMIN, "市工信局管理员", {"is_staff": True, "is_superuser": True}),
+            ("kjj", Role.DEPARTMENT, "科技局用户", {"department": Department.KJJ}),
+            ("region", Role.REGION_OFFICER, f"{region.name if region else ''}工作人员", {"region": region}),
+            ("commissioner", Role.COMMISSIONER, "服务专员", {}),
+            ("enterprise", Role.ENTERPRISE, ent.name if ent else "企业用户", {"enterprise": ent}),
+            ("bank", Role.PARTNER, "合作银行", {"organization": "常熟农商银行（演示）", "partner_kind": PartnerKind.BANK}),
+        ]
+        lines = []
+        for username, role, label, extra in specs:
+            password = known.get(username) or secrets.token_urlsafe(9)
+            user, created = User.objects.get_or_create(username=username, defaults={"role": role})
+            user.role = role
+            user.display_name = label
+            for k, v in extra.items():
+                setattr(user, k, v)
+            if created or not user.check_password(password):
+                user.set_password(password)
+            user.save()
+            lines.append((username, password, str(role.label), label))
+        if ent:
+            commissioner = User.objects.get(username="commissioner")
+            for e in Enterprise.objects.filter(region=region).order_by("uscc")[:2]:
+                e.commissioners.add(commissioner)
+            DataShare.objects.get_or_create(enterprise=ent, organization="常熟农商银行（演示）", defaults={"purpose": "融资对接"})
+        path.write_text("\n".join("\t".join(x) for x in lines) + "\n", encoding="utf-8")
+        path.chmod(0o600)
+        self.stdout.write("演示账户（用户名 / 密码 / 角色）：")
+        for username, password, role_label, label in lines:
+            self.stdout.write(f"  {username:<13} {password:<14} {role_label}（{label}）")
