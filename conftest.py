@@ -19,10 +19,24 @@ def enterprises(regions):
     """Two enterprises: one in each 板块 (USCCs with valid check characters)."""
     from srdi.registry.models import AnnualFigures, Enterprise
 
-    a = Enterprise.objects.create(uscc="91320581712345672C", name="常熟市精工轴承有限公司", region=regions[0], industry_code="C3451")
-    b = Enterprise.objects.create(uscc="91320581723456781R", name="常熟市恒润新材料有限公司", region=regions[1], industry_code="C2614")
-    AnnualFigures.objects.create(enterprise=a, year=2024, employees=260, revenue=10000, main_revenue=9000)
-    AnnualFigures.objects.create(enterprise=b, year=2024, employees=45, revenue=2000, main_revenue=1400)
+    a = Enterprise.objects.create(
+        uscc="91320581712345672C",
+        name="常熟市精工轴承有限公司",
+        region=regions[0],
+        industry_code="C3451",
+    )
+    b = Enterprise.objects.create(
+        uscc="91320581723456781R",
+        name="常熟市恒润新材料有限公司",
+        region=regions[1],
+        industry_code="C2614",
+    )
+    AnnualFigures.objects.create(
+        enterprise=a, year=2024, employees=260, revenue=10000, main_revenue=9000
+    )
+    AnnualFigures.objects.create(
+        enterprise=b, year=2024, employees=45, revenue=2000, main_revenue=1400
+    )
     return a, b
 
 
@@ -54,7 +68,9 @@ def users(make_user, regions, enterprises):
         "partner_unshared": make_user("bank2", Role.PARTNER, organization="另一银行"),
     }
     a.commissioners.add(u["commissioner"])
-    DataShare.objects.create(enterprise=a, organization="测试银行", granted_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    DataShare.objects.create(
+        enterprise=a, organization="测试银行", granted_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
     return u
 
 

@@ -7,14 +7,33 @@ from .models import ApiToken, LoginAttempt, User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "display_name", "role", "region", "enterprise", "department", "is_active")
+    list_display = (
+        "username",
+        "display_name",
+        "role",
+        "region",
+        "enterprise",
+        "department",
+        "is_active",
+    )
     list_filter = ("role", "department", "region", "is_active")
     search_fields = ("username", "display_name", "organization", "enterprise__name")
     autocomplete_fields = ("enterprise",)
     fieldsets = BaseUserAdmin.fieldsets + (
         (
             _("角色与范围"),
-            {"fields": ("role", "display_name", "phone", "region", "enterprise", "department", "organization", "partner_kind")},
+            {
+                "fields": (
+                    "role",
+                    "display_name",
+                    "phone",
+                    "region",
+                    "enterprise",
+                    "department",
+                    "organization",
+                    "partner_kind",
+                )
+            },
         ),
     )
 

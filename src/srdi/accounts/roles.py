@@ -38,7 +38,15 @@ class PartnerKind(models.TextChoices):
 DEPARTMENT_DOMAINS: dict[str, frozenset[str]] = {
     Department.GXJ: frozenset({"*"}),
     Department.KJJ: frozenset(
-        {"awards", "honors", "rd_institution", "maker_china", "ip", "years.rd_expense", "years.rd_staff"}
+        {
+            "awards",
+            "honors",
+            "rd_institution",
+            "maker_china",
+            "ip",
+            "years.rd_expense",
+            "years.rd_staff",
+        }
     ),
     Department.SCJGJ: frozenset(
         {"quality", "ip", "compliance", "mgmt_certified", "intl_product_cert", "time_honored_brand"}

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 
 def is_official(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or user.role in OFFICIAL_ROLES))
+    return bool(
+        user and user.is_authenticated and (user.is_superuser or user.role in OFFICIAL_ROLES)
+    )
 
 
 def is_admin(user) -> bool:
@@ -72,7 +74,11 @@ def writable_sections(user: User, enterprise: Enterprise) -> frozenset[str]:
         return frozenset({"*"})
     if user.role == Role.DEPARTMENT:
         return DEPARTMENT_DOMAINS.get(user.department, frozenset())
-    if user.role == Role.REGION_OFFICER and user.region_id and enterprise.region_id == user.region_id:
+    if (
+        user.role == Role.REGION_OFFICER
+        and user.region_id
+        and enterprise.region_id == user.region_id
+    ):
         return frozenset({"*"})
     if user.role == Role.ENTERPRISE and user.enterprise_id == enterprise.pk:
         # An enterprise maintains its own data; titles and compliance records come from officials.
@@ -90,7 +96,9 @@ def may_write(user: User, enterprise: Enterprise, section: str) -> bool:
 
 
 def may_create_enterprise(user: User) -> bool:
-    return is_admin(user) or bool(user and user.is_authenticated and user.role == Role.REGION_OFFICER)
+    return is_admin(user) or bool(
+        user and user.is_authenticated and user.role == Role.REGION_OFFICER
+    )
 
 
 def require_view(user: User, enterprise: Enterprise) -> None:

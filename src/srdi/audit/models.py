@@ -28,10 +28,14 @@ class AuditLog(models.Model):
     object_type = models.CharField(_("对象类型"), max_length=60, db_index=True)
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     object_repr = models.CharField(_("对象"), max_length=255, blank=True)
-    enterprise_uscc = models.CharField(_("企业统一社会信用代码"), max_length=18, blank=True, db_index=True)
+    enterprise_uscc = models.CharField(
+        _("企业统一社会信用代码"), max_length=18, blank=True, db_index=True
+    )
     before = models.JSONField(_("修改前"), null=True, blank=True)
     after = models.JSONField(_("修改后"), null=True, blank=True)
-    source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.SYSTEM)
+    source = models.CharField(
+        _("来源"), max_length=10, choices=Source.choices, default=Source.SYSTEM
+    )
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=255, blank=True)
 

@@ -16,7 +16,9 @@ def log_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(
-            Q(actor_label__icontains=q) | Q(object_repr__icontains=q) | Q(enterprise_uscc__icontains=q)
+            Q(actor_label__icontains=q)
+            | Q(object_repr__icontains=q)
+            | Q(enterprise_uscc__icontains=q)
         )
     for field in ("action", "source", "object_type"):
         if request.GET.get(field):
@@ -33,6 +35,8 @@ def log_list(request):
             "page": page,
             "q": q,
             "sources": AuditLog.Source.choices,
-            "actions": AuditLog.objects.values_list("action", flat=True).distinct().order_by("action"),
+            "actions": AuditLog.objects.values_list("action", flat=True)
+            .distinct()
+            .order_by("action"),
         },
     )

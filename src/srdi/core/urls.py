@@ -6,4 +6,7 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("jobs/<int:pk>/", views.job_detail, name="job"),
+    path("jobs/<int:pk>.json", views.job_status, name="job_status"),
+    path("jobs/<int:pk>/download", views.job_download, name="job_download"),
 ]

@@ -22,3 +22,52 @@ def healthz(request):
     with connection.cursor() as cur:
         cur.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def _job_for(request, pk):
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import get_object_or_404
+
+    from .models import Job
+
+    job = get_object_or_404(Job, pk=pk)
+    if job.created_by_id != request.user.pk and not scopes.is_admin(request.user):
+        raise PermissionDenied("您无权查看该任务。")
+    return job
+
+
+@login_required
+def job_detail(request, pk):
+    return render(request, "core/job.html", {"job": _job_for(request, pk)})
+
+
+@login_required
+def job_status(request, pk):
+    job = _job_for(request, pk)
+    return JsonResponse(
+        {
+            "id": job.pk,
+            "status": job.status,
+            "status_label": str(job.get_status_display()),
+            "total": job.total,
+            "done": job.done,
+            "percent": job.percent,
+            "message": job.message,
+            "errors": job.errors,
+            "download": f"/jobs/{job.pk}/download" if job.result_file else None,
+        }
+    )
+
+
+@login_required
+def job_download(request, pk):
+    from django.http import FileResponse, Http404
+
+    job = _job_for(request, pk)
+    if not job.result_file:
+        raise Http404("结果文件尚未生成。")
+    return FileResponse(
+        job.result_file.open("rb"),
+        as_attachment=True,
+        filename=job.result_file.name.rsplit("/", 1)[-1],
+    )

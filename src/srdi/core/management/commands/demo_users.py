@@ -26,10 +26,20 @@ class Command(BaseCommand):
         specs = [
             ("admin", Role.ADMIN, "市工信局管理员", {"is_staff": True, "is_superuser": True}),
             ("kjj", Role.DEPARTMENT, "科技局用户", {"department": Department.KJJ}),
-            ("region", Role.REGION_OFFICER, f"{region.name if region else ''}工作人员", {"region": region}),
+            (
+                "region",
+                Role.REGION_OFFICER,
+                f"{region.name if region else ''}工作人员",
+                {"region": region},
+            ),
             ("commissioner", Role.COMMISSIONER, "服务专员", {}),
             ("enterprise", Role.ENTERPRISE, ent.name if ent else "企业用户", {"enterprise": ent}),
-            ("bank", Role.PARTNER, "合作银行", {"organization": "常熟农商银行（演示）", "partner_kind": PartnerKind.BANK}),
+            (
+                "bank",
+                Role.PARTNER,
+                "合作银行",
+                {"organization": "常熟农商银行（演示）", "partner_kind": PartnerKind.BANK},
+            ),
         ]
         lines = []
         for username, role, label, extra in specs:
@@ -47,7 +57,11 @@ class Command(BaseCommand):
             commissioner = User.objects.get(username="commissioner")
             for e in Enterprise.objects.filter(region=region).order_by("uscc")[:2]:
                 e.commissioners.add(commissioner)
-            DataShare.objects.get_or_create(enterprise=ent, organization="常熟农商银行（演示）", defaults={"purpose": "融资对接"})
+            DataShare.objects.get_or_create(
+                enterprise=ent,
+                organization="常熟农商银行（演示）",
+                defaults={"purpose": "融资对接"},
+            )
         path.write_text("\n".join("\t".join(x) for x in lines) + "\n", encoding="utf-8")
         path.chmod(0o600)
         self.stdout.write("演示账户（用户名 / 密码 / 角色）：")
