@@ -11,6 +11,7 @@ from srdi.diagnosis.api import router as diagnosis_router
 from srdi.evaluation.api import router as evaluation_router
 from srdi.policies.api import router as policies_router
 from srdi.registry.api import router as registry_router
+from srdi.registry.api_io import router as io_router
 
 api = NinjaAPI(
     title=settings.SRDI_SITE_NAME + " API",
@@ -21,6 +22,7 @@ api = NinjaAPI(
 )
 api.add_router("/accounts", accounts_router, tags=["账户"])
 api.add_router("/enterprises", registry_router, tags=["企业库"])
+api.add_router("/io", io_router, tags=["导入导出"])
 api.add_router("/evaluations", evaluation_router, tags=["认定标准评估"])
 api.add_router("/diagnosis", diagnosis_router, tags=["把脉诊断"])
 api.add_router("/policies", policies_router, tags=["惠企政策"])

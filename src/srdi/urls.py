@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("srdi.accounts.urls")),
     path("audit/", include("srdi.audit.urls")),
     path("enterprises/", include("srdi.registry.urls")),
+    path("io/", include("srdi.registry.urls_io")),
     path("evaluation/", include("srdi.evaluation.urls")),
     path("diagnosis/", include("srdi.diagnosis.urls")),
     path("policies/", include("srdi.policies.urls")),

@@ -5,7 +5,13 @@ def platform(request):
     from srdi.accounts import scopes
 
     user = getattr(request, "user", None)
+    unread = 0
+    if user is not None and user.is_authenticated:
+        from .notifications import unread_count
+
+        unread = unread_count(user)
     return {
+        "unread_count": unread,
         "SITE_NAME": settings.SRDI_SITE_NAME,
         "is_official": scopes.is_official(user),
         "is_admin": scopes.is_admin(user),

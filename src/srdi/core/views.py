@@ -71,3 +71,28 @@ def job_download(request, pk):
         as_attachment=True,
         filename=job.result_file.name.rsplit("/", 1)[-1],
     )
+
+
+@login_required
+def inbox(request):
+    from django.core.paginator import Paginator
+
+    from .models import Notification
+
+    qs = Notification.objects.filter(user=request.user)
+    if request.GET.get("unread"):
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "core/inbox.html", {"page": page})
+
+
+@login_required
+def inbox_open(request, pk):
+    from django.shortcuts import get_object_or_404
+
+    from . import notifications
+    from .models import Notification
+
+    n = get_object_or_404(Notification, pk=pk, user=request.user)
+    notifications.mark_read(request.user, n.pk)
+    return redirect(n.link or "core:inbox")
