@@ -1,0 +1,261 @@
+"""Reading exchange files: a JSON array, JSON Lines, or the ``.xlsx`` template.
+
+``read_records`` gives the raw records (a :class:`~srdi.exchange.problems.Records` list that
+also carries the reading problems and, for xlsx, where each value came from);
+``read_profiles`` reads and validates, returning normalised profiles or raising
+:class:`~srdi.exchange.problems.ProfileErrors` with every problem.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+from .problems import UNREADABLE, Problem, ProfileErrors, Records
+from .validate import validate_records
+
+__all__ = ["FORMATS", "iter_records", "read_profiles", "read_records", "sniff_format"]
+
+FORMATS = ("json", "jsonl", "xlsx")
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder(parse_float=Decimal)
+
+_JSON_MESSAGES = (
+    ("Expecting value", "此处应有一个值"),
+    ("Expecting ',' delimiter", "缺少逗号"),
+    ("Expecting ':' delimiter", "缺少冒号"),
+    ("Expecting property name enclosed in double quotes", "属性名应使用英文双引号"),
+    ("Unterminated string starting at", "字符串缺少结束引号"),
+    ("Invalid control character at", "字符串中有非法控制字符（如未转义的换行）"),
+    ("Invalid \\escape", "非法的转义符"),
+    ("Invalid \\uXXXX escape", "非法的 \\u 转义"),
+    ("Extra data", "多余的内容"),
+)
+
+
+def _json_message(err: json.JSONDecodeError) -> str:
+    text = err.msg
+    for en, zh in _JSON_MESSAGES:
+        if text.startswith(en):
+            text = zh
+            break
+    return f"JSON 格式错误（第{err.lineno}行第{err.colno}列）：{text}"
+
+
+def _name_of(src) -> str | None:
+    if isinstance(src, (str, os.PathLike)):
+        return os.fspath(src)
+    name = getattr(src, "name", None)
+    return name if isinstance(name, str) else None
+
+
+def _read_bytes(src) -> bytes:
+    if isinstance(src, (str, os.PathLike)):
+        return Path(src).read_bytes()
+    if isinstance(src, (bytes, bytearray)):
+        return bytes(src)
+    data = src.read()
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def sniff_format(name: str | None, head: bytes) -> str:
+    """``json`` / ``jsonl`` / ``xlsx`` from the file name and its first bytes."""
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    ext = (os.path.splitext(name)[1].lower() if name else "").lstrip(".")
+    if ext in ("jsonl", "ndjson"):
+        return "jsonl"
+    if ext == "xlsx":
+        return "xlsx"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"["):
+        return "json"
+    if stripped.startswith(b"{"):
+        return "jsonl"
+    return "json"
+
+
+def _decode(data: bytes, file, problems) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        problems.append(
+            Problem(file, None, line, None, None, None, f"文件不是 UTF-8 编码（第{line}行附近）")
+        )
+        return None
+
+
+def _iter_json_array(text: str, file, problems: list, locations: list) -> Iterator:
+    """Yield the elements of a JSON array one by one (with the line each starts on)."""
+    n = len(text)
+    idx = _WS.match(text, 0).end()
+    if idx >= n:
+        problems.append(Problem(file, None, 1, None, None, None, "文件为空"))
+        return
+    if text[idx] != "[":
+        line = text.count("\n", 0, idx) + 1
+        problems.append(
+            Problem(file, None, line, None, None, None, "JSON 文件应以 [ 开始（一个记录数组）")
+        )
+        return
+    idx = _WS.match(text, idx + 1).end()
+    line, counted = 1, 0
+    if idx < n and text[idx] == "]":
+        idx += 1
+    else:
+        while True:
+            line += text.count("\n", counted, idx)
+            counted = idx
+            try:
+                obj, idx = _DECODER.raw_decode(text, idx)
+            except json.JSONDecodeError as e:
+                problems.append(Problem(file, None, e.lineno, None, None, None, _json_message(e)))
+                return
+            locations.append(line)
+            yield obj
+            idx = _WS.match(text, idx).end()
+            if idx < n and text[idx] == ",":
+                idx = _WS.match(text, idx + 1).end()
+                continue
+            if idx < n and text[idx] == "]":
+                idx += 1
+                break
+            line += text.count("\n", counted, idx)
+            counted = idx
+            what = "文件意外结束" if idx >= n else f"此处应为逗号或 ]，实际为“{text[idx]}”"
+            problems.append(
+                Problem(file, None, line, None, None, None, f"JSON 格式错误（第{line}行）：{what}")
+            )
+            return
+    idx = _WS.match(text, idx).end()
+    if idx < n:
+        line = text.count("\n", 0, idx) + 1
+        problems.append(
+            Problem(
+                file,
+                None,
+                line,
+                None,
+                None,
+                None,
+                f"JSON 格式错误（第{line}行）：数组之后有多余的内容",
+            )
+        )
+
+
+def _iter_jsonl(lines: Iterable[str], file, problems: list, locations: list) -> Iterator:
+    record = 0
+    for lineno, raw in enumerate(lines, 1):
+        if lineno == 1 and raw.startswith("\ufeff"):
+            raw = raw[1:]
+        s = raw.strip()
+        if not s:
+            continue
+        record += 1
+        locations.append(lineno)
+        try:
+            obj = _DECODER.decode(s)
+        except json.JSONDecodeError as e:
+            msg = _json_message(e).replace(f"（第{e.lineno}行第{e.colno}列）", f"（第{e.colno}列）")
+            problems.append(Problem(file, record, lineno, None, None, None, msg))
+            yield UNREADABLE
+            continue
+        yield obj
+
+
+class _Lazy:
+    """An iterable of records that fills ``problems`` and ``locations`` while it is consumed."""
+
+    def __init__(self, it, file, fmt, problems, locations):
+        self._it = it
+        self.file = file
+        self.fmt = fmt
+        self.problems = problems
+        self.locations = locations
+
+    def __iter__(self):
+        return self._it
+
+
+def iter_records(src, fmt: str | None = None):
+    """Records as a lazy iterable (``.problems``, ``.locations``, ``.file``, ``.fmt`` filled as
+    it is consumed). JSON Lines files are streamed line by line; xlsx files are read whole."""
+    file = _name_of(src)
+    problems: list[Problem] = []
+    locations: list = []
+    if fmt is not None and fmt not in FORMATS:
+        raise ValueError(f"未知格式：{fmt}（可用：{', '.join(FORMATS)}）")
+    if fmt is None:
+        if isinstance(src, (str, os.PathLike)):
+            with open(src, "rb") as fh:
+                head = fh.read(64)
+        else:
+            data = _read_bytes(src)
+            head = data[:64]
+            src = io.BytesIO(data)
+        fmt = sniff_format(file, head)
+    if fmt == "xlsx":
+        from .xlsx import read_xlsx
+
+        recs = read_xlsx(src, file=file)
+        return recs
+    if fmt == "jsonl" and isinstance(src, (str, os.PathLike)):
+
+        def gen():
+            try:
+                with open(src, encoding="utf-8", newline="") as fh:
+                    yield from _iter_jsonl(fh, file, problems, locations)
+            except UnicodeDecodeError:
+                problems.append(Problem(file, None, None, None, None, None, "文件不是 UTF-8 编码"))
+
+        return _Lazy(gen(), file, fmt, problems, locations)
+    text = _decode(_read_bytes(src), file, problems)
+    if text is None:
+        return _Lazy(iter(()), file, fmt, problems, locations)
+    if fmt == "jsonl":
+        it = _iter_jsonl(text.splitlines(), file, problems, locations)
+    else:
+        it = _iter_json_array(text, file, problems, locations)
+    return _Lazy(it, file, fmt, problems, locations)
+
+
+def read_records(src, fmt: str | None = None) -> Records:
+    """All raw records of a file (path, bytes or binary stream) as a ``Records`` list.
+
+    ``fmt``: ``json`` / ``jsonl`` / ``xlsx``; None = from the file extension and content.
+    Numbers with a fraction are ``Decimal``. Unparseable JSON Lines lines appear as
+    ``UNREADABLE`` placeholders so that record numbers stay those of the file.
+    """
+    lazy = iter_records(src, fmt)
+    if isinstance(lazy, Records):
+        return lazy
+    items = list(lazy)
+    return Records(
+        items,
+        file=lazy.file,
+        fmt=lazy.fmt,
+        problems=lazy.problems,
+        locations=lazy.locations,
+    )
+
+
+def read_profiles(
+    src,
+    fmt: str | None = None,
+    *,
+    regions: Iterable[str] | None = None,
+    industries: Iterable[str] | None = None,
+) -> list[dict]:
+    """Read and validate a file; the normalised profiles, or :class:`ProfileErrors` listing
+    every problem (reading and validation) if there is any."""
+    records = iter_records(src, fmt)
+    profiles, problems = validate_records(records, regions=regions, industries=industries)
+    if problems:
+        raise ProfileErrors(problems)
+    return profiles
