@@ -1,0 +1,34 @@
+import pytest
+
+from srdi.audit.models import AuditLog
+from srdi.audit.services import diff, record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_record_keeps_who_what_before_after(users, enterprises):
+    a, _ = enterprises
+    before, after = diff({"name": "旧名", "x": 1}, {"name": "新名", "x": 1})
+    e = record(
+        actor=users["admin"],
+        action="update",
+        obj=a,
+        before=before,
+        after=after,
+        source="web",
+        ip="10.0.0.1",
+    )
+    assert e.actor_label == "gxj"
+    assert e.enterprise_uscc == a.uscc
+    assert e.before == {"name": "旧名"} and e.after == {"name": "新名"}
+
+
+def test_only_administrators_browse_the_log(client, users, enterprises):
+    record(actor=users["admin"], action="update", obj=enterprises[0], after={"name": "x"})
+    for role in ("department", "region_officer", "commissioner", "enterprise", "partner"):
+        client.force_login(users[role])
+        assert client.get("/audit/").status_code == 403, role
+    client.force_login(users["admin"])
+    r = client.get("/audit/", {"q": enterprises[0].uscc})
+    assert r.status_code == 200 and enterprises[0].name in r.content.decode()
+    assert AuditLog.objects.count() == 1
