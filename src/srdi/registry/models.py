@@ -399,8 +399,8 @@ class Title(models.Model):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="titles")
     tier = models.CharField(_("梯度"), max_length=20, db_index=True)
     level = models.CharField(_("级别"), max_length=12)
-    granted = models.DateField(_("认定日期"))
-    valid_until = models.DateField(_("有效期至"))
+    granted = models.DateField(_("认定日期"), null=True, blank=True)
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
     batch = models.CharField(_("批次"), max_length=100, blank=True)
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.VALID
@@ -418,7 +418,11 @@ class Title(models.Model):
 
     def is_valid_on(self, day) -> bool:
         """A title counts when granted ≤ day ≤ valid_until and it has not been revoked."""
-        return self.status != self.Status.REVOKED and self.granted <= day <= self.valid_until
+        if self.status == self.Status.REVOKED:
+            return False
+        if self.granted is not None and day < self.granted:
+            return False
+        return self.valid_until is None or day <= self.valid_until
 
 
 class DevelopmentScore(models.Model):
