@@ -1,0 +1,343 @@
+"""The enterprise list: one search used by the web UI, its Excel export and the JSON API.
+
+    qs = search_enterprises(request.user, request.GET)   # scoped, filtered, annotated, sorted
+    page = paginate(qs, request.GET)                      # Django Page
+
+Scope comes first (``srdi.accounts.scopes.visible_enterprises``): nothing outside the user's
+scope can be found by any parameter. Then search (name contains / USCC prefix), filters
+(板块, industry code prefix, tier, title status, synthetic) and sorting. Every row is annotated
+with subqueries (no N+1): ``tier`` (highest currently valid title), ``tier_rank``,
+``latest_year`` / ``latest_revenue`` (latest year with a known revenue), ``prev_revenue``
+(the year before), ``growth`` (revenue growth in %, NULL when unknown) and ``latest_employees``.
+
+Bad parameters raise :class:`ListParamError` with a Chinese message per parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from srdi.accounts import scopes
+from srdi.exchange.schema import TITLE_TIERS
+
+from .models import AnnualFigures, Enterprise, Region, Title
+
+#: tiers from lowest to highest (科技型中小企业 is the pool below 创新型中小企业)
+TIER_ORDER: tuple[str, ...] = (
+    "tech_sme",
+    "innovative_sme",
+    "srdi_sme",
+    "little_giant",
+    "single_champion",
+)
+TIER_LABELS: dict[str, str] = dict(TITLE_TIERS)
+NO_TIER = "none"
+TIER_CHOICES: tuple[tuple[str, str], ...] = (
+    *((t, TIER_LABELS[t]) for t in reversed(TIER_ORDER)),
+    (NO_TIER, "无有效称号"),
+)
+TITLE_STATUS_CHOICES: tuple[tuple[str, str], ...] = tuple(
+    (v, str(label)) for v, label in Title.Status.choices
+)
+
+#: sort key → (label, expressions for ascending order)
+SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "name": ("企业名称", ("name",)),
+    "uscc": ("统一社会信用代码", ("uscc",)),
+    "region": ("板块", ("region__sort_order", "region__name")),
+    "industry": ("行业代码", ("industry_code",)),
+    "tier": ("最高有效称号", ("tier_rank",)),
+    "revenue": ("最新营业收入", ("latest_revenue",)),
+    "growth": ("营业收入增长率", ("growth",)),
+    "employees": ("从业人员", ("latest_employees",)),
+    "established": ("成立日期", ("established",)),
+}
+DEFAULT_SORT = "name"
+PER_PAGE = 25
+MAX_PER_PAGE = 200
+
+#: the parameters the list understands (UI query string = API query parameters)
+PARAM_NAMES = (
+    "q",
+    "region",
+    "industry",
+    "tier",
+    "title_status",
+    "synthetic",
+    "sort",
+    "page",
+    "per_page",
+)
+
+
+class ListParamError(ValueError):
+    """Bad list parameters: ``errors`` maps the parameter name to a Chinese message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        super().__init__("；".join(f"{k}：{v}" for k, v in self.errors.items()))
+
+
+@dataclass
+class ListParams:
+    q: str = ""
+    region: Region | None = None
+    industry: str = ""
+    tier: str = ""
+    title_status: str = ""
+    synthetic: bool | None = None
+    sort: str = DEFAULT_SORT
+    descending: bool = False
+    page: int = 1
+    per_page: int = PER_PAGE
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def sort_param(self) -> str:
+        return ("-" if self.descending else "") + self.sort
+
+    def query_string(self, **override) -> str:
+        """The query string of these parameters (for links), with overrides; page 1 is dropped."""
+        from urllib.parse import urlencode
+
+        data = {k: v for k, v in self.raw.items() if v not in ("", None)}
+        data.update({k: v for k, v in override.items()})
+        data = {k: v for k, v in data.items() if v not in ("", None)}
+        if str(data.get("page", "")) == "1":
+            data.pop("page")
+        if data.get("sort") == DEFAULT_SORT:
+            data.pop("sort")
+        return urlencode(data)
+
+
+def _get(params: Mapping, key: str) -> str:
+    value = params.get(key, "") if params is not None else ""
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def _positive_int(text: str, name: str, label: str, errors: dict, default: int) -> int:
+    if text == "":
+        return default
+    try:
+        n = int(text)
+    except ValueError:
+        errors[name] = f"{label}应为正整数，实际为“{text}”"
+        return default
+    if n < 1:
+        errors[name] = f"{label}应为正整数，实际为“{text}”"
+        return default
+    return n
+
+
+def parse_params(params: Mapping | ListParams | None) -> ListParams:
+    """Read and check list parameters (a QueryDict, a dict or ListParams)."""
+    if isinstance(params, ListParams):
+        return params
+    params = params or {}
+    errors: dict[str, str] = {}
+    raw = {k: _get(params, k) for k in PARAM_NAMES}
+    p = ListParams(raw=raw)
+    p.q = raw["q"][:200]
+
+    region = raw["region"]
+    if region:
+        qs = Region.objects.filter(pk=int(region)) if region.isdigit() else None
+        found = qs.first() if qs is not None else None
+        if found is None:
+            found = Region.objects.filter(Q(name=region) | Q(short_name=region)).first()
+        if found is None:
+            errors["region"] = f"未知的板块“{region}”"
+        p.region = found
+
+    industry = raw["industry"].upper()
+    if industry:
+        from srdi.exchange.validate import industry_section
+
+        if not industry.isalnum() or len(industry) > 5:
+            errors["industry"] = (
+                f"行业代码“{raw['industry']}”格式错误（应为 GB/T 4754-2017 门类、大类或小类代码，如 C34、C3484）"
+            )
+        elif industry[0].isdigit():
+            section = industry_section(industry)
+            if section is None or not industry.isdigit():
+                errors["industry"] = f"行业代码“{raw['industry']}”中的大类不存在"
+            else:
+                industry = section + industry
+        p.industry = industry
+
+    tier = raw["tier"]
+    if tier:
+        if tier not in dict(TIER_CHOICES):
+            allowed = "、".join(f"{v}（{label}）" for v, label in TIER_CHOICES)
+            errors["tier"] = f"未知的称号梯度“{tier}”，应为：{allowed}"
+        p.tier = tier
+
+    status = raw["title_status"]
+    if status:
+        if status not in dict(TITLE_STATUS_CHOICES):
+            allowed = "、".join(f"{v}（{label}）" for v, label in TITLE_STATUS_CHOICES)
+            errors["title_status"] = f"未知的称号状态“{status}”，应为：{allowed}"
+        p.title_status = status
+
+    synthetic = raw["synthetic"].lower()
+    if synthetic:
+        if synthetic in {"1", "true", "yes", "on"}:
+            p.synthetic = True
+        elif synthetic in {"0", "false", "no", "off"}:
+            p.synthetic = False
+        else:
+            errors["synthetic"] = (
+                f"演示数据筛选应为 1（仅演示数据）或 0（仅真实数据），实际为“{synthetic}”"
+            )
+
+    sort = raw["sort"] or DEFAULT_SORT
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        allowed = "、".join(f"{k}（{label}）" for k, (label, _) in SORTS.items())
+        errors["sort"] = f"无法按“{sort}”排序，可用：{allowed}（前加 - 为降序）"
+    else:
+        p.sort, p.descending = key, sort.startswith("-")
+
+    p.page = _positive_int(raw["page"], "page", "页码", errors, 1)
+    p.per_page = min(
+        _positive_int(raw["per_page"], "per_page", "每页条数", errors, PER_PAGE), MAX_PER_PAGE
+    )
+    if errors:
+        raise ListParamError(errors)
+    return p
+
+
+def scoped(user) -> QuerySet:
+    """The enterprises `user` may read, as a plain (non-DISTINCT) queryset."""
+    qs = scopes.visible_enterprises(user)
+    if qs.query.distinct:
+        # e.g. commissioners (a many-to-many join): keep the outer query free of DISTINCT so
+        # that annotations and ORDER BY stay simple.
+        qs = Enterprise.objects.filter(pk__in=qs.values("pk"))
+    return qs
+
+
+def annotate_list(qs: QuerySet, today=None) -> QuerySet:
+    """Add tier, latest figures and growth to each enterprise (correlated subqueries)."""
+    today = today or timezone.localdate()
+    rank = Case(
+        *(When(tier=t, then=Value(i + 1)) for i, t in enumerate(TIER_ORDER)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    valid_titles = (
+        Title.objects.filter(enterprise=OuterRef("pk"), granted__lte=today, valid_until__gte=today)
+        .exclude(status=Title.Status.REVOKED)
+        .annotate(rank=rank)
+        .order_by("-rank")
+    )
+    figs = AnnualFigures.objects.filter(enterprise=OuterRef("pk"))
+    with_revenue = figs.filter(revenue__isnull=False).order_by("-year")
+    money = DecimalField(max_digits=20, decimal_places=4)
+    qs = qs.annotate(
+        tier=Subquery(valid_titles.values("tier")[:1]),
+        tier_rank=Coalesce(Subquery(valid_titles.values("rank")[:1]), Value(0)),
+        latest_year=Subquery(with_revenue.values("year")[:1]),
+        latest_revenue=Subquery(with_revenue.values("revenue")[:1]),
+        latest_employees=Subquery(
+            figs.filter(employees__isnull=False).order_by("-year").values("employees")[:1]
+        ),
+    )
+    qs = qs.annotate(
+        prev_revenue=Subquery(
+            figs.filter(year=OuterRef("latest_year") - 1).values("revenue")[:1],
+            output_field=money,
+        )
+    )
+    return qs.annotate(
+        growth=Case(
+            When(
+                prev_revenue__gt=0,
+                then=ExpressionWrapper(
+                    (F("latest_revenue") - F("prev_revenue")) * Value(100) / F("prev_revenue"),
+                    output_field=money,
+                ),
+            ),
+            default=None,
+            output_field=money,
+        )
+    )
+
+
+def _title_status_q(status: str, today) -> Q:
+    """Enterprises with at least one title in `status` (dates taken into account)."""
+    from django.db.models import Exists
+
+    titles = Title.objects.filter(enterprise=OuterRef("pk"))
+    if status == Title.Status.VALID:
+        titles = titles.filter(
+            status=Title.Status.VALID, granted__lte=today, valid_until__gte=today
+        )
+    elif status == Title.Status.EXPIRED:
+        titles = titles.filter(
+            Q(status=Title.Status.EXPIRED) | Q(status=Title.Status.VALID, valid_until__lt=today)
+        )
+    else:
+        titles = titles.filter(status=status)
+    return Q(Exists(titles))
+
+
+def search_enterprises(user, params: Mapping | ListParams | None = None, *, today=None) -> QuerySet:
+    """The enterprises `user` may read that match `params`, annotated and sorted."""
+    p = parse_params(params)
+    today = today or timezone.localdate()
+    qs = scoped(user)
+    if p.q:
+        q = p.q
+        cond = Q(name__icontains=q)
+        if q.isascii() and q.replace(" ", "").isalnum():
+            cond |= Q(uscc__startswith=q.replace(" ", "").upper())
+        qs = qs.filter(cond)
+    if p.region is not None:
+        qs = qs.filter(region=p.region)
+    if p.industry:
+        qs = qs.filter(industry_code__startswith=p.industry)
+    if p.synthetic is not None:
+        qs = qs.filter(is_synthetic=p.synthetic)
+    if p.title_status:
+        qs = qs.filter(_title_status_q(p.title_status, today))
+    qs = annotate_list(qs.select_related("region", "industry"), today)
+    if p.tier:
+        qs = qs.filter(tier_rank=0 if p.tier == NO_TIER else TIER_ORDER.index(p.tier) + 1)
+    order = []
+    for expr in SORTS[p.sort][1]:
+        f = F(expr)
+        order.append(f.desc(nulls_last=True) if p.descending else f.asc(nulls_last=True))
+    if p.sort != "uscc":
+        order.append(F("uscc").asc())  # stable order for paging
+    return qs.order_by(*order)
+
+
+def paginate(qs: QuerySet, params: Mapping | ListParams | None = None):
+    """The requested page (a Django Page); a page past the end gives the last page."""
+    p = parse_params(params)
+    return Paginator(qs, p.per_page).get_page(p.page)
+
+
+def tier_label(tier: str | None) -> str:
+    return TIER_LABELS.get(tier or "", "") or "无"
