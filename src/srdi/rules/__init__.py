@@ -40,6 +40,7 @@ __all__ = [
     "load_file",
     "load_standard",
     "next_tier",
+    "normalise",
     "standard_for",
     "standards_in_force",
 ]

@@ -345,6 +345,9 @@ def evaluate_profile(
         result["score"] = num_out(lo)
         result["score_max"] = num_out(hi)
         result["dimensions"] = {k: num_out(v) for k, v in lo_dim.items()}
+        result["dimension_minimums"] = {
+            d.name: num_out(d.min) for d in std.dimensions if d.min is not None
+        }
         for e in evals:
             result["indicators"].append(
                 {

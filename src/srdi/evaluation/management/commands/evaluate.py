@@ -1,0 +1,131 @@
+"""srdi evaluate PROFILES [--standard ID]... [--as-of DATE] [--review] [--format json|table]"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from srdi.evaluation.formatting import results_table
+from srdi.evaluation.services import (
+    EvaluationInputError,
+    evaluate_enterprises,
+    evaluate_profiles,
+)
+
+
+def read_profile_file(path: str) -> list[dict]:
+    """Profiles from a file (JSON array, JSON Lines, .xlsx) or ``-`` (stdin), via srdi.exchange."""
+    from srdi.exchange import read_profiles
+
+    if path == "-":
+        return read_profiles(sys.stdin.buffer)
+    return read_profiles(path)
+
+
+class Command(BaseCommand):
+    help = _("按认定标准评估企业画像（评估合同 evaluation.md）")
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "profiles", nargs="?", help=_("画像文件（JSON、JSON Lines 或 .xlsx）；- 表示标准输入")
+        )
+        parser.add_argument(
+            "--standard",
+            action="append",
+            dest="standards",
+            default=[],
+            metavar="ID",
+            help=_("认定标准 ID，可重复；默认为评估日期有效的全部标准"),
+        )
+        parser.add_argument(
+            "--as-of",
+            dest="as_of",
+            default=None,
+            metavar="DATE",
+            help=_("评估日期 YYYY-MM-DD（默认今天）"),
+        )
+        parser.add_argument("--review", action="store_true", help=_("按复核评估"))
+        parser.add_argument("--format", choices=["json", "table"], default="table")
+        parser.add_argument(
+            "--explain", action="store_true", help=_("JSON 输出包含推理过程（trace）")
+        )
+        parser.add_argument(
+            "--from-db", action="store_true", help=_("评估库中已登记的企业（并保存结果）")
+        )
+        parser.add_argument(
+            "--region", action="append", default=[], help=_("按板块筛选（--from-db）")
+        )
+        parser.add_argument(
+            "--industry", action="append", default=[], help=_("按行业代码前缀筛选（--from-db）")
+        )
+        parser.add_argument(
+            "--uscc", action="append", default=[], help=_("按统一社会信用代码筛选（--from-db）")
+        )
+        parser.add_argument("--no-save", action="store_true", help=_("--from-db 时不保存评估结果"))
+
+    def fail(self, problems: list[str]) -> None:
+        for p in problems:
+            sys.stderr.write(p + "\n")
+        sys.stderr.flush()
+        raise SystemExit(2)
+
+    def handle(self, *args, **o):
+        try:
+            if o["from_db"]:
+                doc = evaluate_enterprises(
+                    self.queryset(o),
+                    o["standards"],
+                    o["as_of"],
+                    o["review"],
+                    save=not o["no_save"],
+                    explain=o["explain"],
+                )
+            else:
+                if not o["profiles"]:
+                    self.fail([_("请指定画像文件（或 - 读取标准输入），或使用 --from-db")])
+                profiles = self.read(o["profiles"])
+                doc = evaluate_profiles(
+                    profiles, o["standards"], o["as_of"], o["review"], explain=o["explain"]
+                )
+                names = {p.get("uscc"): p.get("name") for p in profiles}
+                for r in doc["results"]:
+                    r.setdefault("name", names.get(r["uscc"]))
+        except EvaluationInputError as exc:
+            self.fail(exc.problems)
+        if o["format"] == "json":
+            self.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(results_table(doc))
+
+    def read(self, path: str) -> list[dict]:
+        from srdi.exchange import ProfileErrors
+
+        try:
+            return read_profile_file(path)
+        except ProfileErrors as exc:
+            self.fail([p.format_zh(with_file=True) for p in exc.problems])
+        except FileNotFoundError:
+            self.fail([_("找不到画像文件：%(p)s") % {"p": path}])
+        except OSError as exc:
+            self.fail([_("无法读取画像文件 %(p)s：%(e)s") % {"p": path, "e": exc}])
+        return []
+
+    def queryset(self, o):
+        from srdi.registry.models import Enterprise
+
+        qs = Enterprise.objects.all()
+        if o["region"]:
+            qs = qs.filter(region__name__in=o["region"])
+        if o["industry"]:
+            from django.db.models import Q
+
+            q = Q()
+            for code in o["industry"]:
+                q |= Q(industry_code__startswith=code.lstrip("ABCDEFGHIJKLMNOPQRST"))
+            qs = qs.filter(q)
+        if o["uscc"]:
+            qs = qs.filter(uscc__in=[u.upper() for u in o["uscc"]])
+        return qs
