@@ -1,3 +1,93 @@
+"""JSON API of the policy service (/api/policies): same selectors, services and scope checks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.shortcuts import get_object_or_404
 from ninja import Router
 
+from srdi.accounts import scopes
+from srdi.audit.services import jsonable
+
+from . import selectors as S
+from . import services
+from .matching import match_profile
+from .models import Policy
+
 router = Router()
+
+
+def _policy(user, pk: int) -> Policy:
+    from django.core.exceptions import PermissionDenied
+
+    p = get_object_or_404(Policy, pk=pk)
+    if p.status != Policy.Status.PUBLISHED and not scopes.is_official(user):
+        raise PermissionDenied("该政策尚未发布。")
+    return p
+
+
+@router.get("/", summary="政策目录")
+def list_policies(request, category: str = ""):
+    qs = S.visible_policies(request.auth)
+    if category:
+        qs = qs.filter(category=category)
+    return [
+        {
+            "id": p.pk,
+            "key": p.key,
+            "title": p.title,
+            "category": p.category,
+            "status": p.status,
+            "version": p.version,
+            "published_version": p.published_version,
+            "verified": p.verified,
+        }
+        for p in qs
+    ]
+
+
+@router.get("/{int:pk}", summary="政策详情（含条件与奖补公式）")
+def get_policy(request, pk: int):
+    p = _policy(request.auth, pk)
+    spec = p.published_spec if p.status == Policy.Status.PUBLISHED and p.published_spec else p.spec
+    return {"id": p.pk, "status": p.status, "version": p.version, "spec": spec}
+
+
+@router.get("/{int:pk}/matches", summary="符合该政策的企业（权限范围内）")
+def policy_matches(request, pk: int, status: str = "eligible"):
+    scopes.require_official(request.auth)
+    p = _policy(request.auth, pk)
+    return [
+        {
+            "uscc": m.enterprise.uscc,
+            "name": m.enterprise.name,
+            "status": m.status,
+            "amount": None if m.amount is None else float(m.amount),
+            "conditions": m.codes,
+        }
+        for m in S.matches_for_policy(request.auth, p, (status,))
+    ]
+
+
+@router.get("/enterprise/{uscc}", summary="企业的政策匹配（含每项条件的理由）")
+def enterprise_matches(request, uscc: str, all: bool = False):  # noqa: A002
+    from srdi.registry.models import Enterprise
+
+    ent = get_object_or_404(Enterprise, uscc=uscc)
+    scopes.require_view(request.auth, ent)
+    day = date.today()
+    pols = S.published_policies(day)
+    res = match_profile([s for _p, s in pols], S.profile_of(ent), day)
+    out = []
+    for (p, _s), r in zip(pols, res, strict=True):
+        if all or r["status"] != "ineligible":
+            out.append({"id": p.pk, **jsonable(r)})
+    return {"uscc": uscc, "as_of": day.isoformat(), "matches": out}
+
+
+@router.post("/{int:pk}/publish", summary="发布当前版本并定向推送新匹配的企业")
+def publish(request, pk: int):
+    p = get_object_or_404(Policy, pk=pk)
+    newly = services.publish_policy(request.auth, p)
+    return {"version": p.published_version, "newly_matched": [e.uscc for e in newly]}

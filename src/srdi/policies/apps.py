@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PoliciesConfig(AppConfig):
     name = "srdi.policies"
     verbose_name = _("惠企政策")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()
