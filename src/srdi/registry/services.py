@@ -1,0 +1,999 @@
+"""Every write to the enterprise registry: single edits (forms, API) and bulk imports.
+
+* :func:`create_enterprise` / :func:`update_enterprise` — one enterprise from a (partial)
+  exchange-format dict; scope checked per section, validated by :mod:`srdi.exchange`, each
+  written field's source recorded (``field_sources`` → :class:`DataSource`), audited with a
+  before/after diff.
+* :func:`import_profiles` — a whole JSON / JSON Lines / xlsx file: validated record by record
+  with every problem reported at once; all-or-nothing by default, or ``mode="partial"``;
+  upsert by USCC (and year for figures); bulk writes, chunked, in one transaction.
+* :func:`export_profiles` — JSON / JSON Lines / xlsx of a queryset.
+
+Merge rule (documented for users in the import page): an import writes the fields a record
+carries and leaves the others as they are (a tax file with revenue does not erase the
+employees that came from statistics). An array (awards, maker_china, honors, titles) present in
+a record replaces that enterprise's list; details the file format does not carry (title batch
+and status, award name, honour grant date) are kept for items that stay. Nothing a record
+carries unchanged is rewritten: importing the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.utils import timezone
+
+from srdi.accounts import scopes
+from srdi.audit.models import AuditLog
+from srdi.audit.services import bulk_record, jsonable
+from srdi.exchange import (
+    UNREADABLE,
+    Problem,
+    ProfileErrors,
+    Records,
+    check_uscc,
+    iter_records,
+    to_json_obj,
+    validate_records,
+    write_json,
+    write_jsonl,
+    write_xlsx,
+)
+from srdi.exchange.readers import sniff_format
+from srdi.exchange.writers import dumps_profile
+
+from .models import (
+    AnnualFigures,
+    Award,
+    DataSource,
+    DevelopmentScore,
+    Enterprise,
+    Honor,
+    ImportBatch,
+    Industry,
+    MakerChinaResult,
+    Region,
+    Title,
+)
+from .profiles import ARRAY_KEYS, YEAR_FIELDS, column_path, enterprise_values
+
+__all__ = [
+    "ImportRefused",
+    "create_enterprise",
+    "export_profiles",
+    "import_profiles",
+    "may_import",
+    "update_enterprise",
+]
+
+CHUNK = 2000
+
+ARRAY_MODELS = {
+    "awards": Award,
+    "maker_china": MakerChinaResult,
+    "honors": Honor,
+    "titles": Title,
+}
+# columns of an array row that the exchange format carries (the rest is DB-only detail)
+ARRAY_COLUMNS = {
+    "awards": ("level", "year", "rank"),
+    "maker_china": ("year", "group"),
+    "honors": ("type", "valid_until"),
+    "titles": ("tier", "level", "granted", "valid_until"),
+}
+# DB-only details kept when an item stays (matched by its exchange columns)
+ARRAY_KEEP = {
+    "awards": ("name",),
+    "maker_china": (),
+    "honors": ("granted",),
+    "titles": ("batch", "status", "revoked_reason", "revoked_at"),
+}
+
+
+class ImportRefused(PermissionDenied):
+    """The user may not import at all."""
+
+
+# --------------------------------------------------------------------------- reference sets
+
+
+class Refs:
+    """Known 板块 and industries (from the DB) and id lookups."""
+
+    def __init__(self):
+        self.region_ids: dict[str, int] = dict(Region.objects.values_list("name", "id"))
+        self.industry_ids: dict[str, int] = dict(Industry.objects.values_list("code", "id"))
+
+    @property
+    def regions(self):
+        return self.region_ids.keys()
+
+    @property
+    def industries(self):
+        # an empty industry table (reference data not loaded) means: not checked
+        return self.industry_ids.keys() if self.industry_ids else None
+
+    def industry_id(self, code: str | None) -> int | None:
+        if not code:
+            return None
+        while code:
+            pk = self.industry_ids.get(code)
+            if pk is not None:
+                return pk
+            code = code[:-1] if len(code) > 3 else ""
+        return None
+
+
+# --------------------------------------------------------------------------- storage limits
+
+
+def _decimal_limits() -> dict[str, tuple[int, int, str]]:
+    """exchange path pattern → (max_digits, decimal_places, label) of the column storing it."""
+    out = {}
+    for f in Enterprise._meta.concrete_fields:
+        if f.get_internal_type() == "DecimalField":
+            out[column_path(f.attname)] = (f.max_digits, f.decimal_places)
+    for k in YEAR_FIELDS:
+        f = AnnualFigures._meta.get_field(k)
+        if f.get_internal_type() == "DecimalField":
+            out[f"years.{k}"] = (f.max_digits, f.decimal_places)
+    f = DevelopmentScore._meta.get_field("score")
+    out["development_scores"] = (f.max_digits, f.decimal_places)
+    return out
+
+
+_LIMITS = None
+_INT_MAX = 2_147_483_647
+_TEXT_LIMITS = {"name": 200, "main_product": 200}
+
+
+def _number_problem(v, digits: int, places: int) -> str | None:
+    if not isinstance(v, Decimal):
+        v = Decimal(v)
+    t = v.as_tuple()
+    exp = t.exponent
+    frac = -exp if exp < 0 else 0
+    if frac > places:
+        # trailing zeros are harmless
+        if v != v.quantize(Decimal(1).scaleb(-places)):
+            return f"小数位数过多（最多{places}位）：{v}"
+    whole = len(t.digits) + exp if exp < 0 else len(t.digits) + exp
+    if whole > digits - places:
+        return f"数值过大（整数部分最多{digits - places}位）：{v}"
+    return None
+
+
+def storage_problems(profile: dict) -> list[tuple[str, str]]:
+    """What the database cannot hold exactly (too many decimals, too large, too long)."""
+    global _LIMITS
+    if _LIMITS is None:
+        _LIMITS = _decimal_limits()
+    errs = []
+    for key, limit in _TEXT_LIMITS.items():
+        v = profile.get(key)
+        if isinstance(v, str) and len(v) > limit:
+            errs.append((key, f"内容过长（最多{limit}个字符，实际{len(v)}个）"))
+    for key, v in profile.items():
+        if isinstance(v, dict) and key in ("market", "ip"):
+            for sub, x in v.items():
+                p = f"{key}.{sub}"
+                if p in _LIMITS and x is not None:
+                    msg = _number_problem(x, *_LIMITS[p])
+                    if msg:
+                        errs.append((p, msg))
+                elif isinstance(x, int) and not isinstance(x, bool) and x > _INT_MAX:
+                    errs.append((p, f"数值过大：{x}"))
+        elif key in _LIMITS and v is not None and not isinstance(v, dict):
+            msg = _number_problem(v, *_LIMITS[key])
+            if msg:
+                errs.append((key, msg))
+    for year, fig in (profile.get("years") or {}).items():
+        for k, v in fig.items():
+            lim = _LIMITS.get(f"years.{k}")
+            if lim and v is not None:
+                msg = _number_problem(v, *lim)
+                if msg:
+                    errs.append((f"years.{year}.{k}", msg))
+            elif isinstance(v, int) and not isinstance(v, bool) and v > _INT_MAX:
+                errs.append((f"years.{year}.{k}", f"数值过大：{v}"))
+    for year, v in (profile.get("development_scores") or {}).items():
+        msg = _number_problem(v, *_LIMITS["development_scores"])
+        if msg:
+            errs.append((f"development_scores.{year}", msg))
+    return errs
+
+
+# --------------------------------------------------------------------------- scope
+
+
+def may_import(user) -> bool:
+    """Officials with write rights: administrators, department users, 板块 officers."""
+    from srdi.accounts.roles import Role
+
+    if user is None:
+        return True  # command line / system
+    if not scopes.is_official(user):
+        return False
+    return scopes.is_admin(user) or user.role in (Role.DEPARTMENT, Role.REGION_OFFICER)
+
+
+def _sections_of(profile: dict, paths: Iterable[str] | None = None) -> set[str]:
+    """The scope sections ("name", "market", "years.revenue", "titles") a profile writes."""
+    out = set()
+    for key, v in profile.items():
+        if key == "uscc":
+            continue
+        if key == "years":
+            for fig in v.values():
+                out.update(f"years.{k}" for k in fig)
+        else:
+            out.add(key)
+    return out
+
+
+def _section_of_path(path: str) -> str:
+    parts = path.split(".")
+    if parts[0] == "years" and len(parts) >= 3:
+        return f"years.{parts[2]}"
+    return parts[0].split("[", 1)[0]
+
+
+def _scope_problems(actor, ent: Enterprise | None, profile: dict, refs: Refs) -> list:
+    """(path, message) for what ``actor`` may not write in ``profile``."""
+    if actor is None or scopes.is_admin(actor):
+        return []
+    from srdi.accounts.roles import Role
+
+    errs = []
+    region = profile.get("region")
+    new_region_id = refs.region_ids.get(region) if region else None
+    if ent is None:
+        if not scopes.may_create_enterprise(actor):
+            return [("uscc", "该企业尚未入库，您无权新增企业（请联系市工信局或所属板块）")]
+        if actor.role == Role.REGION_OFFICER and new_region_id != actor.region_id:
+            return [
+                (
+                    "region",
+                    f"只能导入本板块（{actor.region}）的企业，该记录的板块为“{region or '空'}”",
+                )
+            ]
+        return []
+    if actor.role == Role.REGION_OFFICER:
+        if ent.region_id != actor.region_id:
+            return [("uscc", f"该企业不属于您所在的板块（{actor.region}），不能导入")]
+        if "region" in profile and new_region_id != actor.region_id:
+            return [("region", f"不能把企业移出本板块（{actor.region}）")]
+    for section in sorted(_sections_of(profile)):
+        if section == "name" and profile.get("name") == ent.name:
+            continue
+        if not scopes.may_write(actor, ent, section):
+            errs.append((section, f"您无权修改该企业的“{section}”数据"))
+    return errs
+
+
+# --------------------------------------------------------------------------- applying profiles
+
+
+def _data_source(source, actor, *, department="", batch=None, label="") -> DataSource:
+    if isinstance(source, DataSource):
+        return source
+    kind = source if source in DataSource.Kind.values else DataSource.Kind.SYSTEM
+    return DataSource.objects.create(
+        kind=kind,
+        import_batch=batch,
+        department=department or getattr(actor, "department", "") or "",
+        user=actor if getattr(actor, "is_authenticated", False) else None,
+        label=label[:255],
+    )
+
+
+def _audit_source(kind: str) -> str:
+    return {
+        "web": AuditLog.Source.WEB,
+        "api": AuditLog.Source.API,
+        "import": AuditLog.Source.IMPORT,
+    }.get(kind, AuditLog.Source.SYSTEM)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, Decimal) or isinstance(b, Decimal):
+        if a is None or b is None:
+            return a is b
+        return Decimal(a) == Decimal(b)
+    return a == b
+
+
+class Applier:
+    """Upserts normalised profiles (chunk by chunk) and prepares audit records."""
+
+    def __init__(self, *, actor, source: DataSource, refs: Refs, note: str = "", audit=True):
+        self.actor = actor
+        self.source = source
+        self.refs = refs
+        self.note = note
+        self.audit = audit
+        self.now = timezone.now()
+        self.created = self.updated = self.unchanged = 0
+        self.actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+        self.actor_label = (
+            actor.username if self.actor_obj else ("命令行" if actor is None else str(actor))
+        )
+        self.audit_source = _audit_source(source.kind)
+
+    # ----------------------------------------------------------------- one chunk
+    def existing(self, usccs: list[str]) -> dict[str, Enterprise]:
+        return {e.uscc: e for e in Enterprise.objects.filter(uscc__in=usccs)}
+
+    def apply(self, profiles: list[dict], existing: dict[str, Enterprise] | None = None) -> list:
+        """Write ``profiles``; returns ``[(enterprise, 'created'|'updated'|'unchanged', before, after)]``."""
+        if not profiles:
+            return []
+        sid = self.source.pk
+        now = self.now
+        if existing is None:
+            existing = self.existing([p["uscc"] for p in profiles])
+        old_ids = [e.pk for e in existing.values()]
+        # children of existing enterprises, only for the sections the chunk carries
+        need_years = any("years" in p for p in profiles)
+        need_scores = any("development_scores" in p for p in profiles)
+        need_arrays = {k for k in ARRAY_KEYS if any(k in p for p in profiles)}
+        old_years: dict[tuple[int, int], AnnualFigures] = {}
+        if need_years and old_ids:
+            for y in AnnualFigures.objects.filter(enterprise_id__in=old_ids):
+                old_years[(y.enterprise_id, y.year)] = y
+        old_scores: dict[tuple[int, int], DevelopmentScore] = {}
+        if need_scores and old_ids:
+            for s in DevelopmentScore.objects.filter(enterprise_id__in=old_ids):
+                old_scores[(s.enterprise_id, s.year)] = s
+        old_arrays: dict[str, dict[int, list]] = {}
+        for key in need_arrays:
+            by = defaultdict(list)
+            if old_ids:
+                for obj in (
+                    ARRAY_MODELS[key].objects.filter(enterprise_id__in=old_ids).order_by("pk")
+                ):
+                    by[obj.enterprise_id].append(obj)
+            old_arrays[key] = by
+
+        new_ents: list[Enterprise] = []
+        upd_ents: list[Enterprise] = []
+        upd_ent_fields: set[str] = set()
+        new_years: list[AnnualFigures] = []
+        upd_years: list[AnnualFigures] = []
+        upd_year_fields: set[str] = set()
+        new_scores: list[DevelopmentScore] = []
+        upd_scores: list[DevelopmentScore] = []
+        new_items: dict[str, list] = defaultdict(list)
+        del_items: dict[str, list[int]] = defaultdict(list)
+        results = []
+
+        for p in profiles:
+            vals = enterprise_values(p, self.refs.region_ids)
+            if "industry_code" in vals:
+                vals["industry_id"] = self.refs.industry_id(vals["industry_code"] or None)
+            e = existing.get(p["uscc"])
+            before: dict = {}
+            after: dict = {}
+            if e is None:
+                vals.pop("uscc", None)
+                e = Enterprise(uscc=p["uscc"], created_at=now, updated_at=now, **vals)
+                e.field_sources = {
+                    column_path(c): sid for c in vals if c not in ("industry_id", "uscc")
+                }
+                new_ents.append(e)
+                status = "created"
+                fs = e.field_sources
+            else:
+                fs = dict(e.field_sources or {})
+                for col, v in vals.items():
+                    if col == "uscc":
+                        continue
+                    old = getattr(e, col)
+                    if not _same(old, v):
+                        if col != "industry_id":
+                            path = column_path(col)
+                            before[path] = old
+                            after[path] = v
+                            fs[path] = sid
+                        setattr(e, col, v)
+                        upd_ent_fields.add(col)
+                status = "unchanged"
+            is_new = status == "created"
+            # years
+            for ys, fig in (p.get("years") or {}).items():
+                year = int(ys)
+                row = None if is_new else old_years.get((e.pk, year))
+                if row is None:
+                    row = AnnualFigures(
+                        enterprise=e,
+                        year=year,
+                        updated_at=now,
+                        field_sources={k: sid for k in fig},
+                        **fig,
+                    )
+                    new_years.append(row)
+                    if not is_new:
+                        for k, v in fig.items():
+                            after[f"years.{ys}.{k}"] = v
+                    continue
+                changed = False
+                yfs = dict(row.field_sources or {})
+                for k, v in fig.items():
+                    old = getattr(row, k)
+                    if not _same(old, v):
+                        before[f"years.{ys}.{k}"] = old
+                        after[f"years.{ys}.{k}"] = v
+                        setattr(row, k, v)
+                        yfs[k] = sid
+                        upd_year_fields.add(k)
+                        changed = True
+                if changed:
+                    row.field_sources = yfs
+                    row.updated_at = now
+                    upd_years.append(row)
+            # development scores
+            for ys, score in (p.get("development_scores") or {}).items():
+                year = int(ys)
+                row = None if is_new else old_scores.get((e.pk, year))
+                path = f"development_scores.{ys}"
+                if row is None:
+                    new_scores.append(DevelopmentScore(enterprise=e, year=year, score=score))
+                    fs[path] = sid
+                    if not is_new:
+                        after[path] = score
+                elif not _same(row.score, score):
+                    before[path] = row.score
+                    after[path] = score
+                    row.score = score
+                    fs[path] = sid
+                    upd_scores.append(row)
+            # arrays
+            for key in ARRAY_KEYS:
+                if key not in p:
+                    continue
+                cols = ARRAY_COLUMNS[key]
+                items = p[key]
+                olds = [] if is_new else old_arrays[key].get(e.pk, [])
+                if key == "titles":
+                    # revoked titles are not "held": they stay, and are not compared
+                    olds = [t for t in olds if t.status != Title.Status.REVOKED]
+                old_keys = sorted((tuple(getattr(o, c) for c in cols) for o in olds), key=_sortkey)
+                new_keys = sorted((tuple(it.get(c) for c in cols) for it in items), key=_sortkey)
+                if old_keys == new_keys:
+                    continue
+                keep = {}
+                for o in olds:
+                    keep.setdefault(tuple(getattr(o, c) for c in cols), o)
+                    del_items[key].append(o.pk)
+                model = ARRAY_MODELS[key]
+                for it in items:
+                    k = tuple(it.get(c) for c in cols)
+                    extra = {}
+                    prev = keep.get(k)
+                    if prev is not None:
+                        extra = {c: getattr(prev, c) for c in ARRAY_KEEP[key]}
+                    new_items[key].append(
+                        model(enterprise=e, **{c: it.get(c) for c in cols}, **extra)
+                    )
+                fs[key] = sid
+                if not is_new:
+                    before[key] = [dict(zip(cols, k, strict=True)) for k in old_keys]
+                    after[key] = [dict(zip(cols, k, strict=True)) for k in new_keys]
+            if not is_new:
+                if after:
+                    status = "updated"
+                    e.field_sources = fs
+                    e.updated_at = now
+                    upd_ents.append(e)
+                    self.updated += 1
+                else:
+                    self.unchanged += 1
+            else:
+                self.created += 1
+            results.append((e, status, before, after, p))
+
+        # ------------------------------------------------------------- bulk writes
+        if new_ents:
+            Enterprise.objects.bulk_create(new_ents, batch_size=500)
+        if upd_ents:
+            Enterprise.objects.bulk_update(
+                upd_ents, sorted(upd_ent_fields | {"field_sources", "updated_at"}), batch_size=500
+            )
+        for key, ids in del_items.items():
+            if ids:
+                ARRAY_MODELS[key].objects.filter(pk__in=ids).delete()
+        if new_years:
+            for y in new_years:
+                y.enterprise_id = y.enterprise.pk
+            AnnualFigures.objects.bulk_create(new_years, batch_size=1000)
+        if upd_years:
+            AnnualFigures.objects.bulk_update(
+                upd_years, sorted(upd_year_fields | {"field_sources", "updated_at"}), batch_size=500
+            )
+        if new_scores:
+            for s in new_scores:
+                s.enterprise_id = s.enterprise.pk
+            DevelopmentScore.objects.bulk_create(new_scores, batch_size=1000)
+        if upd_scores:
+            DevelopmentScore.objects.bulk_update(upd_scores, ["score"], batch_size=500)
+        for key, objs in new_items.items():
+            for o in objs:
+                o.enterprise_id = o.enterprise.pk
+            ARRAY_MODELS[key].objects.bulk_create(objs, batch_size=1000)
+        if self.audit:
+            self._audit(results)
+        return results
+
+    def _audit(self, results) -> None:
+        entries = []
+        for e, status, before, after, p in results:
+            if status == "unchanged":
+                continue
+            if status == "created":
+                b, a = None, _audit_json(to_json_obj(p, fill_declarations=False))
+            else:
+                b, a = _audit_json(before), _audit_json(after)
+            entries.append(
+                AuditLog(
+                    at=self.now,
+                    actor=self.actor_obj,
+                    actor_label=self.actor_label,
+                    action="create" if status == "created" else "update",
+                    object_type="registry.enterprise",
+                    object_id=str(e.pk),
+                    object_repr=e.name[:255],
+                    enterprise_uscc=e.uscc,
+                    before=b,
+                    after=a,
+                    source=self.audit_source,
+                    note=self.note[:255],
+                )
+            )
+        if entries:
+            bulk_record(entries)
+
+
+def _audit_json(v):
+    """JSON for audit records: Decimals as JSON numbers (text when a float cannot hold them)."""
+    if isinstance(v, Decimal):
+        if v == v.to_integral_value():
+            return int(v)
+        f = float(v)
+        return f if Decimal(repr(f)) == v else format(v.normalize(), "f")
+    if isinstance(v, dict):
+        return {str(k): _audit_json(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_audit_json(x) for x in v]
+    return jsonable(v)
+
+
+def _sortkey(t: tuple):
+    return tuple((v is None, str(v)) for v in t)
+
+
+# --------------------------------------------------------------------------- single enterprise
+
+
+def _validate_one(data: dict, refs: Refs) -> dict:
+    profiles, problems = validate_records([data], regions=refs.regions, industries=refs.industries)
+    if not problems and profiles:
+        problems = [Problem(field=f, message=m) for f, m in storage_problems(profiles[0])]
+    for p in problems:
+        p.record = None
+        p.row = None
+    if problems:
+        raise ProfileErrors(problems)
+    return profiles[0]
+
+
+def create_enterprise(actor, data: dict, *, source="web", department: str = "") -> Enterprise:
+    """Create an enterprise from an exchange-format dict (``uscc`` and ``name`` required).
+
+    Raises :class:`ProfileErrors` (every problem, in Chinese) or ``PermissionDenied``.
+    """
+    refs = Refs()
+    profile = _validate_one(data, refs)
+    if Enterprise.objects.filter(uscc=profile["uscc"]).exists():
+        raise ProfileErrors(
+            [Problem(field="uscc", message=f"统一社会信用代码 {profile['uscc']} 已存在")]
+        )
+    if actor is not None:
+        if not scopes.may_create_enterprise(actor):
+            raise PermissionDenied("您无权新增企业。")
+        errs = _scope_problems(actor, None, profile, refs)
+        if errs:
+            raise PermissionDenied("；".join(m for _p, m in errs))
+    with transaction.atomic():
+        ds = _data_source(source, actor, department=department, label="新增企业")
+        app = Applier(actor=actor, source=ds, refs=refs)
+        e = app.apply([profile], existing={})[0][0]
+    return e
+
+
+def update_enterprise(actor, enterprise: Enterprise, data: dict, *, source="web", department=""):
+    """Apply a partial exchange-format dict to ``enterprise`` (only the keys present change).
+
+    Checks ``require_write`` for every section that changes; raises :class:`ProfileErrors` or
+    ``PermissionDenied``. Returns the refreshed enterprise; ``enterprise.changes`` is
+    ``{path: (before, after)}`` of what changed (empty: nothing did).
+    """
+    refs = Refs()
+    data = dict(data)
+    if "uscc" in data and str(data["uscc"]).strip().upper() != enterprise.uscc:
+        raise ProfileErrors([Problem(field="uscc", message="统一社会信用代码不能修改")])
+    data["uscc"] = enterprise.uscc
+    data.setdefault("name", enterprise.name)
+    profile = _validate_one(data, refs)
+    with transaction.atomic():
+        e = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        if actor is not None and not scopes.writable_sections(actor, e):
+            raise PermissionDenied("您无权修改该企业的数据。")
+        # dry run on a copy to know what changes, then check scope per changed section
+        if actor is not None:
+            changed = _changed_paths(e, profile, refs)
+            for path in changed:
+                scopes.require_write(actor, e, _section_of_path(path))
+        ds = _data_source(source, actor, department=department, label="修改企业信息")
+        app = Applier(actor=actor, source=ds, refs=refs)
+        ((e2, status, before, after, _p),) = app.apply([profile], existing={e.uscc: e})
+        if status == "unchanged":
+            ds.delete()
+    enterprise.refresh_from_db()
+    enterprise.changes = {k: (before.get(k), after.get(k)) for k in after}
+    return enterprise
+
+
+def _changed_paths(e: Enterprise, profile: dict, refs: Refs) -> list[str]:
+    """Paths that applying ``profile`` would change (no writes: rolled back)."""
+    sid = transaction.savepoint()
+    try:
+        ds = DataSource(pk=0, kind="system")
+        app = Applier(actor=None, source=ds, refs=refs, audit=False)
+        probe = Enterprise.objects.get(pk=e.pk)
+        ((_e, _s, _b, after, _p),) = app.apply([profile], existing={probe.uscc: probe})
+        return list(after)
+    finally:
+        transaction.savepoint_rollback(sid)
+
+
+# --------------------------------------------------------------------------- import
+
+
+def _raw_uscc(rec) -> str | None:
+    if isinstance(rec, dict) and isinstance(rec.get("uscc"), str):
+        u = rec["uscc"].strip().upper()
+        if u and check_uscc(u) is None:
+            return u
+    return None
+
+
+def _validate_stream(records, refs: Refs, chunk: int):
+    """Validate ``records`` chunk by chunk with :func:`srdi.exchange.validate_records`.
+
+    Yields ``(raw_chunk, offset, valid: [(index, profile)], problems)``; record numbers in
+    problems are those of the file. Duplicated USCCs across chunks are reported as
+    validate_records does within one.
+    """
+    seen: dict[str, int] = {}
+    locations = getattr(records, "locations", None)
+    file = getattr(records, "file", None)
+    it = iter(records)
+    offset = 0
+    while True:
+        raw = list(itertools.islice(it, chunk))
+        if not raw:
+            return
+        locs = locations[offset : offset + len(raw)] if locations is not None else None
+        sub = Records(raw, file=file, problems=[], locations=locs)
+        profiles, problems = validate_records(
+            sub, regions=refs.regions, industries=refs.industries, file=file
+        )
+        for p in problems:
+            if p.record is not None:
+                p.record += offset
+        bad = {p.record for p in problems}
+        valid = []
+        pi = iter(profiles)
+        for i, rec in enumerate(raw, offset + 1):
+            if rec is UNREADABLE or i in bad:
+                u = _raw_uscc(rec)
+                if u is not None:
+                    seen.setdefault(u, i)
+                continue
+            prof = next(pi)
+            valid.append((i, prof))
+        # cross-chunk duplicates, storage limits
+        still = []
+        for i, prof in valid:
+            u = prof["uscc"]
+            first = seen.get(u)
+            errs = []
+            if first is not None and first != i:
+                errs.append(("uscc", f"统一社会信用代码重复：与第{first}条记录相同"))
+            else:
+                seen[u] = i
+            errs.extend(storage_problems(prof))
+            if errs:
+                loc = locs[i - offset - 1] if locs else None
+                for path, msg in errs:
+                    sheet, row = _place(loc, path)
+                    problems.append(Problem(file, i, row, sheet, u, path, msg))
+            else:
+                still.append((i, prof))
+        yield raw, offset, still, problems
+        offset += len(raw)
+
+
+def _place(loc, path):
+    if loc is None:
+        return None, None
+    if isinstance(loc, int):
+        return None, loc
+    from srdi.exchange.validate import _locate
+
+    return _locate(loc, path)
+
+
+def _open_original(file_or_path, original_name):
+    """(django File to store, name, bytes-or-path source for the reader)."""
+    if isinstance(file_or_path, (str, os.PathLike)):
+        path = Path(file_or_path)
+        return path, original_name or path.name
+    name = original_name or os.path.basename(getattr(file_or_path, "name", "") or "upload")
+    return file_or_path, name
+
+
+def import_profiles(
+    file_or_path,
+    *,
+    actor=None,
+    department: str = "",
+    mode: str = "all",
+    original_name: str | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    batch: ImportBatch | None = None,
+    chunk: int = CHUNK,
+    source_kind: str = DataSource.Kind.IMPORT,
+) -> ImportBatch:
+    """Import a JSON / JSON Lines / xlsx exchange file; returns the finished ImportBatch.
+
+    ``mode="all"`` (default): nothing is written if any record has a problem (status
+    ``rejected``). ``mode="partial"``: the valid records are imported, the rejected ones written
+    to ``batch.rejected_file`` in the input's format (status ``partial``). Every problem is in
+    ``batch.problems`` (``Problem.as_dict()`` plus ``text``, the Chinese sentence).
+    Raises :class:`ImportRefused` if ``actor`` may not import at all.
+    """
+    if not may_import(actor):
+        raise ImportRefused("您无权导入企业数据（仅市工信局、部门用户和板块工作人员可以导入）。")
+    if mode not in (ImportBatch.Mode.ALL_OR_NOTHING, ImportBatch.Mode.PARTIAL):
+        raise ValueError(f"unknown mode {mode!r}")
+    if batch is None:
+        batch = new_batch(
+            file_or_path, actor=actor, department=department, mode=mode, original_name=original_name
+        )
+    batch.status = ImportBatch.Status.RUNNING
+    batch.save(update_fields=["status"])
+    try:
+        return _run_import(batch, actor, progress, chunk, source_kind)
+    except Exception as exc:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.FAILED,
+            finished_at=timezone.now(),
+            problems=[{"message": f"导入出错：{exc}", "text": f"导入出错：{exc}"}],
+        )
+        raise
+
+
+def new_batch(file_or_path, *, actor=None, department="", mode="all", original_name=None):
+    """Store the uploaded original and create its ImportBatch (status pending)."""
+    src, name = _open_original(file_or_path, original_name)
+    if isinstance(src, Path):
+        with src.open("rb") as fh:
+            head = fh.read(64)
+            fh.seek(0)
+            fmt = sniff_format(name, head)
+            batch = ImportBatch(
+                original_name=name[:255],
+                format=fmt,
+                department=department,
+                uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                mode=mode,
+            )
+            batch.file.save(name, File(fh), save=False)
+    else:
+        if hasattr(src, "seek"):
+            src.seek(0)
+        data = src.read()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        fmt = sniff_format(name, data[:64])
+        batch = ImportBatch(
+            original_name=name[:255],
+            format=fmt,
+            department=department,
+            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            mode=mode,
+        )
+        batch.file.save(name, ContentFile(data), save=False)
+    batch.save()
+    return batch
+
+
+def _problem_dict(p: Problem) -> dict:
+    d = p.as_dict()
+    if d.get("file"):
+        d["file"] = os.path.basename(d["file"])
+    d["text"] = p.format_zh()
+    return d
+
+
+def _run_import(batch: ImportBatch, actor, progress, chunk, source_kind) -> ImportBatch:
+    refs = Refs()
+    partial = batch.mode == ImportBatch.Mode.PARTIAL
+    path = batch.file.path
+    records = iter_records(path, batch.format)
+    total_hint = len(records) if isinstance(records, list) else None
+    all_problems: list[Problem] = []
+    rejected_raw: list = []
+    total = 0
+    label = f"{batch.original_name}（导入批次 #{batch.pk}）"
+    with transaction.atomic():
+        ds = _data_source(source_kind, actor, department=batch.department, batch=batch, label=label)
+        app = Applier(
+            actor=actor, source=ds, refs=refs, note=f"导入批次 #{batch.pk} {batch.original_name}"
+        )
+        writing = True
+        for raw, _offset, valid, problems in _validate_stream(records, refs, chunk):
+            total += len(raw)
+            # scope of the importing user (per record, against the DB state)
+            if valid and actor is not None and not scopes.is_admin(actor):
+                existing = app.existing([p["uscc"] for _i, p in valid])
+                ok = []
+                for i, prof in valid:
+                    errs = _scope_problems(actor, existing.get(prof["uscc"]), prof, refs)
+                    if errs:
+                        for path_, msg in errs:
+                            problems.append(
+                                Problem(records.file, i, None, None, prof["uscc"], path_, msg)
+                            )
+                    else:
+                        ok.append((i, prof))
+                valid = ok
+            if problems:
+                all_problems.extend(problems)
+                if not partial:
+                    writing = False
+                else:
+                    bad = {p.record for p in problems if p.record is not None}
+                    rejected_raw.extend(
+                        (i, rec)
+                        for i, rec in enumerate(raw, _offset + 1)
+                        if i in bad and rec is not UNREADABLE
+                    )
+            if writing and valid:
+                app.apply([p for _i, p in valid])
+            if progress:
+                progress(total, total_hint)
+        # reading problems (bad JSON, unknown sheets …) are known once the file is consumed
+        read_problems = list(getattr(records, "problems", ()) or ())
+        if read_problems:
+            all_problems = read_problems + all_problems
+            if not partial:
+                writing = False
+        if not writing:
+            transaction.set_rollback(True)
+    all_problems.sort(key=lambda p: (p.record or 0, p.row or 0))
+    batch.total = total
+    batch.processed = total
+    batch.problems = [_problem_dict(p) for p in all_problems]
+    rejected_ids = {p.record for p in all_problems if p.record is not None}
+    batch.rejected = len(rejected_ids)
+    batch.finished_at = timezone.now()
+    if not writing:
+        batch.status = ImportBatch.Status.REJECTED
+        batch.created = batch.updated = batch.unchanged = 0
+    else:
+        batch.created, batch.updated, batch.unchanged = app.created, app.updated, app.unchanged
+        batch.status = ImportBatch.Status.PARTIAL if all_problems else ImportBatch.Status.SUCCEEDED
+        if partial and rejected_raw:
+            _write_rejected(batch, [r for _i, r in sorted(rejected_raw, key=lambda t: t[0])])
+    batch.save()
+    return batch
+
+
+def _write_rejected(batch: ImportBatch, raw: list) -> None:
+    stem = Path(batch.original_name).stem or "import"
+    fmt = batch.format
+    buf = io.BytesIO()
+    if fmt == "xlsx":
+        try:
+            write_xlsx(raw, buf, fill_declarations=False)
+            batch.rejected_file.save(
+                f"{stem}-被拒记录.xlsx", ContentFile(buf.getvalue()), save=False
+            )
+            return
+        except Exception:  # noqa: BLE001 - values the template cannot hold: fall back to JSON
+            fmt = "json"
+            buf = io.BytesIO()
+    text = io.StringIO()
+    if fmt == "jsonl":
+        for rec in raw:
+            text.write(json.dumps(rec, ensure_ascii=False, default=_json_default))
+            text.write("\n")
+        ext = "jsonl"
+    else:
+        text.write("[\n")
+        text.write(
+            ",\n".join(json.dumps(rec, ensure_ascii=False, default=_json_default) for rec in raw)
+        )
+        text.write("\n]\n")
+        ext = "json"
+    batch.rejected_file.save(
+        f"{stem}-被拒记录.{ext}", ContentFile(text.getvalue().encode("utf-8")), save=False
+    )
+
+
+def _json_default(o):
+    if isinstance(o, Decimal):
+        return float(o) if o == Decimal(repr(float(o))) else str(o)
+    if hasattr(o, "isoformat"):
+        return o.isoformat()
+    return str(o)
+
+
+def batch_report(batch: ImportBatch) -> dict:
+    """The JSON report of an import batch (API and tests)."""
+    return {
+        "id": batch.pk,
+        "file": batch.original_name,
+        "format": batch.format,
+        "department": batch.department,
+        "mode": batch.mode,
+        "status": batch.status,
+        "status_display": batch.get_status_display(),
+        "uploaded_at": batch.uploaded_at.isoformat(),
+        "finished_at": batch.finished_at.isoformat() if batch.finished_at else None,
+        "total": batch.total,
+        "created": batch.created,
+        "updated": batch.updated,
+        "unchanged": batch.unchanged,
+        "rejected": batch.rejected,
+        "problems": batch.problems,
+        "has_rejected_file": bool(batch.rejected_file),
+    }
+
+
+# --------------------------------------------------------------------------- export
+
+EXPORT_FORMATS = ("json", "jsonl", "xlsx")
+
+
+def export_profiles(queryset, fmt: str, out) -> int:
+    """Write every enterprise of ``queryset`` as exchange-format documents; returns the count.
+
+    ``out``: a path, or a binary stream (text streams work for json / jsonl).
+    """
+    from .selectors import iter_normalised_profiles
+
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"未知导出格式：{fmt}（可用：json、jsonl、xlsx）")
+    profiles = (p for _e, p in iter_normalised_profiles(queryset))
+    if fmt == "json":
+        return write_json(profiles, out)
+    if fmt == "jsonl":
+        return write_jsonl(profiles, out)
+    return write_xlsx(profiles, out)
+
+
+def dumps(profile: dict) -> str:
+    return dumps_profile(to_json_obj(profile))
