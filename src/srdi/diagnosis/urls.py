@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "diagnosis"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("batch/", views.batch, name="batch"),
+    path("<str:uscc>/", views.detail, name="detail"),
+    path("<str:uscc>/report.<str:fmt>", views.download, name="download"),
+]

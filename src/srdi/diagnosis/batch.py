@@ -1,0 +1,135 @@
+"""Reports for many enterprises: one peer book, diagnoses in this process, rendering in a pool.
+
+    result = run_batch(qs, "pdf", as_of, sink=write_file, on_progress=bar)
+
+Diagnosing reads the database (this process); rendering (matplotlib + WeasyPrint / python-docx)
+needs no database and runs in ``workers`` forked processes. A record that fails — its profile,
+its evaluation or its rendering — is reported in ``result.failed`` and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import multiprocessing
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from . import render
+from .figures import settings
+from .peers import PeerBook
+from .services import diagnose
+
+
+@dataclass
+class BatchResult:
+    total: int = 0
+    done: list[str] = field(default_factory=list)  # file names written
+    failed: list[tuple[str, str, str]] = field(default_factory=list)  # (uscc, name, message)
+
+    def summary_zh(self) -> str:
+        s = f"共 {self.total} 家企业，成功生成 {len(self.done)} 份报告"
+        return s + (f"，{len(self.failed)} 家失败。" if self.failed else "。")
+
+    def errors_zh(self) -> list[str]:
+        return [f"{uscc} {name}：{msg}" for uscc, name, msg in self.failed]
+
+
+def _render_job(d: dict, fmt: str) -> tuple[str, bytes]:
+    return render.filename(d, fmt), render.render(d, fmt)
+
+
+def _message(exc: BaseException) -> str:
+    text = str(exc) or exc.__class__.__name__
+    return f"生成失败（{exc.__class__.__name__}）：{text}"
+
+
+def run_batch(
+    qs,
+    fmt: str,
+    as_of: dt.date,
+    *,
+    sink: Callable[[str, bytes], None],
+    on_progress: Callable[[int, int, str], None] | None = None,
+    workers: int | None = None,
+    review: bool = False,
+) -> BatchResult:
+    """Diagnose and render every enterprise of ``qs``; ``sink(filename, content)`` each."""
+    if fmt not in render.FORMATS:
+        raise ValueError(f"不支持的格式“{fmt}”，可选：pdf、docx、html")
+    enterprises = list(
+        qs.select_related("region", "industry").order_by("region__sort_order", "name")
+    )
+    result = BatchResult(total=len(enterprises))
+    if not enterprises:
+        return result
+    book = PeerBook(as_of)
+    workers = settings()["batch_workers"] if workers is None else workers
+    count = 0
+
+    def tick(label: str) -> None:
+        nonlocal count
+        count += 1
+        if on_progress:
+            on_progress(count, result.total, label)
+
+    if workers <= 1:
+        for e in enterprises:
+            try:
+                d = diagnose(e, as_of, review=review, book=book)
+                name, content = _render_job(d, fmt)
+                sink(name, content)
+                result.done.append(name)
+            except Exception as exc:  # noqa: BLE001 - one broken record must not stop the batch
+                result.failed.append((e.uscc, e.name, _message(exc)))
+            tick(e.name)
+        return result
+
+    from django.db import connections
+
+    connections.close_all()  # children must not share the parent's database sockets
+    ctx = multiprocessing.get_context("fork")
+    pending: list[tuple[object, Future]] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+
+        def drain(limit: int) -> None:
+            while len(pending) > limit:
+                e, fut = pending.pop(0)
+                try:
+                    name, content = fut.result()
+                    sink(name, content)
+                    result.done.append(name)
+                except Exception as exc:  # noqa: BLE001
+                    result.failed.append((e.uscc, e.name, _message(exc)))
+                tick(e.name)
+
+        for e in enterprises:
+            try:
+                d = diagnose(e, as_of, review=review, book=book)
+            except Exception as exc:  # noqa: BLE001
+                result.failed.append((e.uscc, e.name, _message(exc)))
+                tick(e.name)
+                continue
+            pending.append((e, pool.submit(_render_job, d, fmt)))
+            drain(workers * 4)  # bounded queue: memory stays flat on big batches
+        drain(0)
+    return result
+
+
+class ZipSink:
+    """Collects files into one zip (the web job's download), with 错误清单.txt on failures."""
+
+    def __init__(self) -> None:
+        self.buf = io.BytesIO()
+        self.zip = zipfile.ZipFile(self.buf, "w", zipfile.ZIP_DEFLATED)
+
+    def __call__(self, name: str, content: bytes) -> None:
+        self.zip.writestr(name, content)
+
+    def close(self, result: BatchResult) -> bytes:
+        if result.failed:
+            self.zip.writestr("错误清单.txt", "\n".join(result.errors_zh()) + "\n")
+        self.zip.close()
+        return self.buf.getvalue()

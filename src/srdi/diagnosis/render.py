@@ -1,0 +1,362 @@
+"""A diagnosis as a document: the web page context, HTML, PDF (WeasyPrint) and DOCX (python-docx).
+
+All formats show the same diagnosis dict (services.diagnose) and the same charts (charts.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+from django.template.loader import render_to_string
+
+from . import charts
+from .figures import display
+
+FORMATS = {
+    "pdf": ("application/pdf", "pdf"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    "html": ("text/html; charset=utf-8", "html"),
+}
+
+
+def _peer_rows(d: dict) -> list[dict]:
+    rows = []
+    for m in d["peers"]["metrics"]:
+        unit = m["unit"]
+        rows.append(
+            {
+                **m,
+                "value_display": display(m["value"], unit),
+                "groups": [
+                    {**m[g["key"]], "median_display": display(m[g["key"]]["median"], unit)}
+                    for g in d["peers"]["groups"]
+                ],
+            }
+        )
+    return rows
+
+
+def context(d: dict, mode: str) -> dict:
+    data = charts.chart_data(d)
+    ctx = {"d": d, "mode": mode, "chart_data": data, "peer_rows": _peer_rows(d)}
+    if mode == "web":
+        ctx["charts"] = {k: True for k, v in data.items() if v}
+        ctx["echarts"] = charts.echarts_options(data)
+        ctx["gaps_height"] = 80 + 40 * len((data.get("gaps") or {}).get("labels", []))
+    else:
+        pngs = charts.render_png(data)
+        ctx["png"] = pngs
+        ctx["charts"] = {
+            k: "data:image/png;base64," + base64.b64encode(v).decode("ascii")
+            for k, v in pngs.items()
+        }
+    return ctx
+
+
+def to_html(d: dict, ctx: dict | None = None) -> str:
+    """A self-contained HTML document (charts as inline images): the PDF's source."""
+    return render_to_string("diagnosis/print.html", ctx or context(d, "print"))
+
+
+def to_pdf(d: dict, ctx: dict | None = None) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=to_html(d, ctx)).write_pdf()
+
+
+def render(d: dict, fmt: str) -> bytes:
+    if fmt == "pdf":
+        return to_pdf(d)
+    if fmt == "html":
+        return to_html(d).encode("utf-8")
+    if fmt == "docx":
+        return to_docx(d)
+    raise ValueError(f"不支持的格式“{fmt}”，可选：pdf、docx、html")
+
+
+def filename(d: dict, fmt: str) -> str:
+    return f"诊断报告_{d['enterprise']['uscc']}_{d['enterprise']['name']}_{d['as_of']}.{FORMATS[fmt][1]}"
+
+
+# --- DOCX -----------------------------------------------------------------------------------
+
+FONT = "Noto Sans CJK SC"
+
+
+def _font(run, size=None, bold=None, color=None):
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    run.font.name = FONT
+    rpr = run._element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(rfonts)
+    rfonts.set(qn("w:eastAsia"), FONT)
+    if size:
+        run.font.size = Pt(size)
+    if bold is not None:
+        run.bold = bold
+    if color:
+        run.font.color.rgb = RGBColor.from_string(color)
+
+
+def _para(doc, text, size=10.5, bold=False, color=None, align=None, style=None):
+    p = doc.add_paragraph(style=style)
+    if align is not None:
+        p.alignment = align
+    _font(p.add_run(text), size, bold, color)
+    return p
+
+
+def _heading(doc, text, level=1):
+    h = doc.add_heading(level=level)
+    _font(h.add_run(text), 14 if level == 1 else 12, True, "B3261E" if level == 1 else "1F2328")
+    return h
+
+
+def _table(doc, header: list[str], rows: list[list], widths=None):
+    t = doc.add_table(rows=1, cols=len(header))
+    t.style = "Table Grid"
+    for i, h in enumerate(header):
+        cell = t.rows[0].cells[i]
+        cell.text = ""
+        _font(cell.paragraphs[0].add_run(str(h)), 9, True)
+    for r in rows:
+        cells = t.add_row().cells
+        for i, v in enumerate(r):
+            cells[i].text = ""
+            _font(cells[i].paragraphs[0].add_run("" if v is None else str(v)), 9)
+    return t
+
+
+def _page_number_footer(section, d):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    p = section.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(p.add_run(f"{d['issuer']} · {d['enterprise']['name']} · 第 "), 8)
+    run = p.add_run()
+    for tag, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if tag:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), tag)
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._r.append(el)
+    _font(run, 8)
+    _font(p.add_run(" 页"), 8)
+
+
+def to_docx(d: dict, ctx: dict | None = None) -> bytes:
+    from docx import Document
+    from docx.enum.section import WD_SECTION
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    ctx = ctx or context(d, "print")
+    pngs = ctx["png"]
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = FONT
+    from docx.oxml.ns import qn
+
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    sec = doc.sections[0]
+    sec.left_margin = sec.right_margin = Cm(2)
+
+    # cover
+    for _ in range(4):
+        doc.add_paragraph()
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    _para(doc, d["issuer"], 20, True, "B3261E", center)
+    doc.add_paragraph()
+    _para(doc, d["report_title"], 24, True, None, center)
+    _para(doc, d["enterprise"]["name"], 16, False, None, center)
+    for _ in range(3):
+        doc.add_paragraph()
+    for label, value in (
+        ("统一社会信用代码", d["enterprise"]["uscc"]),
+        ("评估基准日", d["as_of"]),
+        ("数据截至", d["data_as_of"]),
+        ("报告日期", d["generated_at"]),
+        ("所用规则文件", "；".join(r["version"] for r in d["rule_versions"])),
+    ):
+        _para(doc, f"{label}：{value}", 10.5, False, None, center)
+    body = doc.add_section(WD_SECTION.NEW_PAGE)
+    body.footer.is_linked_to_previous = False
+    _page_number_footer(body, d)
+
+    e = d["enterprise"]
+    if e["is_synthetic"]:
+        _para(doc, "本报告基于演示数据（合成），不代表真实企业情况。", 9, True, "9A6700")
+    _heading(doc, "一、企业基本情况与称号")
+    _table(
+        doc,
+        ["项目", "内容"],
+        [
+            ["企业名称", e["name"]],
+            ["统一社会信用代码", e["uscc"]],
+            ["所属板块", e["region"] or "—"],
+            ["国民经济行业", f"{e['industry_code']} {e['industry_name']}".strip() or "—"],
+            ["主导产品", e["main_product"] or "—"],
+            ["评估基准日", d["as_of"] + ("（复核）" if d["review"] else "")],
+            ["数据截至", d["data_as_of"]],
+        ],
+    )
+    _heading(doc, "已获称号及有效期", 2)
+    if d["titles"]:
+        _table(
+            doc,
+            ["称号", "级别", "批次", "认定日期", "有效期至", "状态"],
+            [
+                [
+                    t["tier_label"],
+                    t["level_label"],
+                    t["batch"] or "—",
+                    t["granted"],
+                    t["valid_until"],
+                    f"{t['status_label']}，{t['validity_text']}",
+                ]
+                for t in d["titles"]
+            ],  # fmt: skip
+        )
+    else:
+        _para(doc, "平台中暂无该企业的称号记录。", 9.5)
+
+    _heading(doc, "二、认定标准评估结论")
+    _table(
+        doc,
+        ["认定标准", "结论", "得分", "及格分", "说明"],
+        [
+            [
+                s["title"] + (f"（{s['verify_label']}）" if s["verify_label"] else ""),
+                s["outcome_label"],
+                "—" if s["score"] is None else s["score"],
+                "—" if s["pass_score"] is None else s["pass_score"],
+                (f"企业规模：{s['size_label']}" if s["size_label"] else "")
+                + ("缺少：" + "、".join(s["missing_labels"]) if s["missing_labels"] else ""),
+            ]
+            for s in d["standards"]
+        ],
+    )
+    for n, s in enumerate(d["standards"], 1):
+        score = f"，得分 {s['score']} / 及格 {s['pass_score']}" if s["score"] is not None else ""
+        _heading(doc, f"{n}. {s['title']}：{s['outcome_label']}{score}", 2)
+        _para(doc, f"{s['document']} · 规则版本 {s['version']}", 8, False, "6A737D")
+        if s["conditions"]:
+            _table(doc, ["条件", "类别", "判定", "说明"],
+                   [[c["label"], c["role_label"], c["met_label"], c["text_zh"]] for c in s["conditions"]])  # fmt: skip
+        if s["indicators"]:
+            _table(
+                doc,
+                ["维度", "指标", "数值", "档次", "得分/满分", "说明"],
+                [
+                    [
+                        i["dimension"],
+                        i["label"],
+                        i["value_display"],
+                        f"{i['band'] or ''} {i['band_text'] or ''}".strip(),
+                        f"{'—' if i['points'] is None else i['points']} / {i['max']}",
+                        i["text_zh"],
+                    ]
+                    for i in s["indicators"]
+                ],  # fmt: skip
+            )
+        if s["gaps"]:
+            _para(doc, "差距：" + "；".join(g["text"] for g in s["gaps"] if g["text"]), 9)
+
+    _heading(doc, "三、锻长板与补短板")
+    _heading(doc, "锻长板（优势）", 2)
+    for x in d["strengths"] or [{"text": "暂无达到最高档且领先同行的指标。"}]:
+        _para(doc, x["text"], 10, style="List Number" if d["strengths"] else None)
+    _heading(doc, "补短板（短板）", 2)
+    for x in d["weaknesses"] or [{"text": "各项指标均已达到最高档。"}]:
+        _para(doc, x["text"], 10, style="List Number" if d["weaknesses"] else None)
+
+    _heading(doc, "四、梯度进阶与差距清单")
+    nt = d["next_tier"]
+    if nt:
+        cur = (
+            f"当前可达梯度：{nt['current_label']}。"
+            if nt["current_label"]
+            else "当前尚未达到任一梯度的认定标准。"
+        )
+        nxt = (
+            f"最近的下一梯度：{nt['next_label']}（{nt['standard']}）。"
+            if nt["next_label"]
+            else "已达到最高梯度的认定标准。"
+        )
+        _para(doc, cur + nxt)
+        _table(doc, ["梯度", "认定标准", "结论", "得分"],
+               [[s["tier_label"], s["standard"], s["outcome_label"],
+                 "—" if s["score"] is None else f"{s['score']} / {s['pass_score']}"] for s in nt["ladder"]])  # fmt: skip
+        if nt["plan"]:
+            _heading(doc, f"迈向{nt['next_label']}的差距清单", 2)
+            _table(doc, ["事项", "指标", "当前", "目标", "说明"],
+                   [[g["item"], g["what"], g["from"], g["to"], g["text"]] for g in nt["plan"]])  # fmt: skip
+    if "gaps" in pngs:
+        doc.add_picture(io.BytesIO(pngs["gaps"]), width=Cm(15))
+
+    _heading(doc, "五、同行对标")
+    if "radar" in pngs:
+        doc.add_picture(io.BytesIO(pngs["radar"]), width=Cm(11))
+    groups = d["peers"]["groups"]
+    header = ["指标（上年度）", "本企业"]
+    for g in groups:
+        header += [f"{g['label']}中位数", "百分位"]
+    rows = []
+    for m in ctx["peer_rows"]:
+        row = [m["label"] + ("（越低越好）" if m["better"] == "lower" else ""), m["value_display"]]
+        for g in m["groups"]:
+            pct = (
+                f"优于 {g['percentile']:.0f}%"
+                if g["percentile"] is not None
+                else f"同行不足（{g['peers']}家）"
+            )
+            row += [g["median_display"], pct]
+        rows.append(row)
+    _table(doc, header, rows)
+
+    _heading(doc, "六、近五年关键指标趋势")
+    t = d["trend"]
+    _table(
+        doc,
+        ["指标", *[str(y) for y in t["years"]]],
+        [[s["label"], *s["display"]] for s in t["series"]],
+    )
+    if "trend" in pngs:
+        doc.add_picture(io.BytesIO(pngs["trend"]), width=Cm(15))
+
+    _heading(doc, "七、数据质量提示")
+    kinds = {"missing": "缺失", "jump": "突变", "implausible": "存疑"}
+    for w in d["warnings"] or [{"kind": None, "message": "未发现缺失或明显异常的数据。"}]:
+        prefix = f"【{kinds[w['kind']]}】" if w["kind"] else ""
+        _para(doc, prefix + w["message"], 9.5)
+
+    for sec_ in d["sections"]:
+        _heading(doc, sec_["title"])
+        for ptxt in sec_["paragraphs"]:
+            _para(doc, ptxt)
+        if sec_["rows"]:
+            _table(doc, sec_["columns"] or [""] * len(sec_["rows"][0]), sec_["rows"])
+
+    _heading(doc, "附：所用认定标准规则文件")
+    _table(doc, ["标准", "文件依据", "规则版本"],
+           [[r["id"], r["document"] + (f"（{r['verify_label']}）" if r["verify_label"] else ""), r["version"]]
+            for r in d["rule_versions"]])  # fmt: skip
+    _para(
+        doc,
+        f"本报告由平台依据上述规则文件自动生成（{d['generated_at']}），结论以主管部门正式认定为准。",
+        8,
+        color="6A737D",
+    )
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
