@@ -9,7 +9,10 @@ application for the tier on the date: eligible → True, ineligible → False, u
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
+
+log = logging.getLogger(__name__)
 
 OUTCOME = {"eligible": True, "ineligible": False}
 
@@ -46,7 +49,10 @@ def evaluate_profiles(
     profiles = [p for _, p in pairs]
     try:
         results = rules.evaluate_many(profiles, [standard_id], as_of, review)
-    except (ImportError, AttributeError, NotImplementedError):
+    except Exception as exc:  # noqa: BLE001 - the scalar evaluator is the reference
+        # The columnar evaluator is an optimisation; when it is missing or fails on some
+        # input, the scalar evaluator (the reference, same rule files) decides.
+        log.warning("evaluate_many 失败，改用逐个评估：%s", exc)
         results = [rules.evaluate(p, standard_id, as_of, review, explain=False) for p in profiles]
     out: dict[int, bool | None] = {}
     for (pk, _), r in zip(pairs, results, strict=True):

@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cultivation"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("pool/", views.pool, name="pool"),
+    path("pool/<str:uscc>/<str:tier>/", views.pool_record, name="pool_record"),
+    path("keylinks/", views.keylinks, name="keylinks"),
+    path("list/", views.enterprise_list, name="list"),
+    path("targets/<str:target_id>/", views.target_detail, name="target"),
+    path("alerts/", views.alerts, name="alerts"),
+    path("batches/", views.batches, name="batches"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch"),
+    path("titles/<int:pk>/", views.title_detail, name="title"),
+    path("bulletin/", views.bulletin_view, name="bulletin"),
+]

@@ -1,0 +1,148 @@
+"""The enterprises behind each number of the dashboard (same filters as the counts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from srdi.registry.models import Enterprise, Title
+
+from . import selectors, targets
+from .bulletin import parse_month
+from .models import TIER_LABELS
+
+
+class DrillError(ValueError):
+    """Bad drill-down parameters (message in Chinese)."""
+
+
+@dataclass
+class Drill:
+    title: str
+    enterprises: QuerySet | None = None
+    figures: list = field(default_factory=list)  # manual targets: the records used
+    note: str = ""
+
+
+def _tier(params) -> str:
+    tier = params.get("tier", "")
+    if tier not in TIER_LABELS:
+        raise DrillError(f"梯度“{tier}”无效。")
+    return tier
+
+
+def drill(params, scope: selectors.Scope, day: dt.date) -> Drill:
+    """params: kind = target | tier | funnel | new | expiring | all (with id / tier / stage /
+    industry / month)."""
+    kind = params.get("kind", "")
+    if kind == "all":
+        return Drill(f"{scope.label}全部企业", scope.enterprises())
+    if kind == "target":
+        try:
+            defn = targets.definition(params.get("id", ""))
+        except KeyError as exc:
+            raise DrillError(str(exc)) from None
+        m = defn["measure"]
+        mk = m["kind"]
+        name = defn["name"]
+        if mk == "title_count":
+            return Drill(name, selectors.holders(day, m["tiers"], scope))
+        if mk in ("ratio_of_sums", "mean", "share_true", "revenue_share"):
+            year = targets.figures_year(m, day, scope)
+            return Drill(
+                name,
+                targets.population(m, day, scope),
+                note=f"按这些企业 {year} 年度数据计算（未填报该项数据的企业不计入）。",
+            )
+        if mk == "flag_count":
+            return Drill(name, scope.enterprises().filter(**{m["field"]: True}))
+        if mk == "manual":
+            _, recs = targets.manual_value(defn["id"], day, scope)
+            return Drill(name, None, figures=recs, note="该目标由手工填报，以下为计入的填报记录。")
+        if mk == "user_count":
+            return Drill(name, None, note="该目标按平台“服务专员”账号计数，不对应企业名单。")
+        raise DrillError(f"目标计量方式未知：{mk}")
+    if kind == "tier":
+        tier = _tier(params)
+        qs = selectors.holders(day, [tier], scope)
+        title = f"持有有效{TIER_LABELS[tier]}称号的企业"
+        division = params.get("industry", "")
+        if division:
+            qs = qs.filter(industry_code__startswith=division)
+            title += f"（行业 {division}）"
+        return Drill(title, qs)
+    if kind == "funnel":
+        tier = _tier(params)
+        stage = params.get("stage", "")
+        if stage not in selectors.STAGES:
+            raise DrillError(f"培育阶段“{stage}”无效。")
+        qs = scope.enterprises().filter(selectors.stage_filter(tier, stage, day))
+        return Drill(
+            f"{TIER_LABELS[tier]}培育库：{selectors.STAGE_LABELS[stage]}（含以后阶段）", qs
+        )
+    if kind in ("new", "expiring"):
+        if kind == "new":
+            try:
+                start, end = parse_month(params.get("month", ""))
+            except ValueError as exc:
+                raise DrillError(str(exc)) from None
+            titles = selectors.new_titles(start, end, scope)
+            title = f"{start.year}年{start.month}月新增称号企业"
+        else:
+            titles = selectors.expiring_titles(day, scope)
+            title = "即将到期称号的企业"
+        ids = titles.values("enterprise_id")
+        return Drill(title, Enterprise.objects.filter(pk__in=ids))
+    raise DrillError("请选择要查看的统计项。")
+
+
+def held_tiers(enterprise_ids: list[int], day: dt.date) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for eid, tier in (
+        Title.objects.filter(selectors.holds_q(day), enterprise_id__in=enterprise_ids)
+        .order_by("enterprise_id", "tier")
+        .values_list("enterprise_id", "tier")
+    ):
+        out.setdefault(eid, []).append(TIER_LABELS.get(tier, tier))
+    return out
+
+
+def to_xlsx(d: Drill, day: dt.date) -> bytes:
+    import openpyxl
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("企业名单")
+    ws.append([d.title])
+    ws.append([f"统计截至 {day.isoformat()}"] + ([d.note] if d.note else []))
+    if d.enterprises is None:
+        ws.append(["板块", "统计截至", "数值", "来源", "备注"])
+        for f in d.figures:
+            ws.append(
+                [
+                    f.region.name if f.region_id else "全市",
+                    f.as_of.isoformat(),
+                    float(f.value),
+                    f.source,
+                    f.note,
+                ]
+            )
+    else:
+        ws.append(["统一社会信用代码", "企业名称", "所属板块", "行业代码", "有效称号"])
+        qs = d.enterprises.order_by("pk").values_list(
+            "pk", "uscc", "name", "region__name", "industry_code"
+        )
+        last = 0
+        while True:
+            chunk = list(qs.filter(pk__gt=last)[:5000])
+            if not chunk:
+                break
+            tiers = held_tiers([r[0] for r in chunk], day)
+            for pk, uscc, name, region, ind in chunk:
+                ws.append([uscc, name, region or "", ind, "、".join(tiers.get(pk, []))])
+            last = chunk[-1][0]
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,495 @@
+"""Pages of 梯度培育: dashboard, pool, drill-down lists, targets, alerts, batches, bulletin."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from srdi.accounts import scopes
+from srdi.registry.models import Enterprise, Region, Title
+
+from . import bulletin, drilldown, forms, lifecycle, selectors, services, targets
+from .models import LEVEL_LABELS, TIER_LABELS, Alert, KeyLinkProduct, TitleBatch
+
+LADDER_TIERS = ("innovative_sme", "srdi_sme", "little_giant", "single_champion")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _day(request) -> dt.date:
+    raw = request.GET.get("as_of") or ""
+    if not raw:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(f"统计日期“{raw}”格式应为 YYYY-MM-DD。") from None
+
+
+def _scope(request) -> selectors.Scope:
+    region = request.GET.get("region") or None
+    try:
+        region_id = int(region) if region else None
+    except ValueError:
+        raise PermissionDenied("板块参数无效。") from None
+    return selectors.scope_for(request.user, region_id)
+
+
+def _bad(request, exc) -> HttpResponse:
+    msg = "；".join(getattr(exc, "messages", [str(exc)]))
+    return render(request, "cultivation/error.html", {"message": msg}, status=400)
+
+
+@login_required
+def dashboard(request):
+    try:
+        day = _day(request)
+    except ValidationError as exc:
+        return _bad(request, exc)
+    scope = _scope(request)
+    rows = targets.evaluate(day, scope)
+    tiers = selectors.tier_counts(day, scope)
+    tier = request.GET.get("tier") or "srdi_sme"
+    if tier not in LADDER_TIERS:
+        tier = "srdi_sme"
+    funnel = selectors.funnel(tier, day, scope)
+    alerts = selectors.alert_counts(scope, day)
+    regions = {r.pk: r.name for r in Region.objects.filter(active=True)}
+    by_region = [
+        {
+            "region_id": rid,
+            "region": regions.get(rid, "未填板块"),
+            "counts": [tiers["by_region"].get(rid, {}).get(t, 0) for t in LADDER_TIERS],
+        }
+        for rid in ([*regions, None] if scope.is_city else [scope.region_id])
+        if rid in tiers["by_region"] or rid in regions
+    ]
+    industries = sorted(tiers["by_industry"].items(), key=lambda kv: -sum(kv[1].values()))[:15]
+    chart = {
+        "targets": [
+            {"id": r["id"], "name": r["name"], "progress": r["progress_pct"]}
+            for r in rows
+            if r["progress_pct"] is not None
+        ],
+        "tiers": [TIER_LABELS[t] for t in LADDER_TIERS],
+        "regions": [r["region"] for r in by_region],
+        "region_ids": [r["region_id"] for r in by_region],
+        "region_counts": [[r["counts"][i] for r in by_region] for i in range(len(LADDER_TIERS))],
+        "industries": [k or "未填" for k, _ in industries],
+        "industry_counts": [[v.get(t, 0) for _, v in industries] for t in LADDER_TIERS],
+        "funnel": [{"name": f["label"], "value": f["count"], "stage": f["stage"]} for f in funnel],
+    }
+    ctx = {
+        "day": day,
+        "scope": scope,
+        "rows": rows,
+        "tier_totals": [(t, TIER_LABELS[t], tiers["total"].get(t, 0)) for t in LADDER_TIERS],
+        "tier": tier,
+        "tier_choices": [(t, TIER_LABELS[t]) for t in LADDER_TIERS],
+        "funnel": funnel,
+        "alerts": [(k, Alert.Kind(k).label, alerts.get(k, 0)) for k in Alert.Kind.values],
+        "by_region": by_region,
+        "industries": industries,
+        "chart": chart,
+        "regions": Region.objects.filter(active=True)
+        if scopes.sees_all_enterprises(request.user)
+        else [],
+        "ladder": LADDER_TIERS,
+        "base_qs": _qs(request, keep=("as_of", "region")),
+    }
+    return render(request, "cultivation/dashboard.html", ctx)
+
+
+def _qs(request, keep=("as_of", "region")) -> str:
+    parts = [f"{k}={request.GET[k]}" for k in keep if request.GET.get(k)]
+    return "&".join(parts)
+
+
+@login_required
+def enterprise_list(request):
+    """Drill-down: the enterprises behind a number (?kind=…), exportable (&export=xlsx)."""
+    try:
+        day = _day(request)
+        scope = _scope(request)
+        d = drilldown.drill(request.GET, scope, day)
+    except (ValidationError, drilldown.DrillError) as exc:
+        return _bad(request, exc)
+    if request.GET.get("export") == "xlsx":
+        resp = HttpResponse(drilldown.to_xlsx(d, day), content_type=XLSX)
+        resp["Content-Disposition"] = "attachment; filename=enterprises.xlsx"
+        return resp
+    page = None
+    held = {}
+    if d.enterprises is not None:
+        qs = d.enterprises.select_related("region").order_by("name", "pk")
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        held = drilldown.held_tiers([e.pk for e in page.object_list], day)
+        for e in page.object_list:
+            e.held = held.get(e.pk, [])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cultivation/list.html",
+        {"d": d, "page": page, "day": day, "scope": scope, "query": query.urlencode()},
+    )
+
+
+@login_required
+def pool(request):
+    try:
+        day = _day(request)
+    except ValidationError as exc:
+        return _bad(request, exc)
+    scope = _scope(request)
+    tier = request.GET.get("tier") or "srdi_sme"
+    if tier not in LADDER_TIERS:
+        return _bad(request, ValidationError(f"培育目标“{tier}”无效。"))
+    stage = request.GET.get("stage") or "meets"
+    if stage not in selectors.STAGES:
+        stage = "meets"
+    funnel = selectors.funnel(tier, day, scope)
+    qs = (
+        scope.enterprises()
+        .filter(selectors.stage_filter(tier, stage, day))
+        .select_related("region")
+        .order_by("name", "pk")
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    entries = {
+        p.enterprise_id: p
+        for p in selectors.pool_entries(tier).filter(enterprise_id__in=[e.pk for e in page])
+    }
+    for e in page.object_list:
+        e.entry = entries.get(e.pk)
+    return render(
+        request,
+        "cultivation/pool.html",
+        {
+            "day": day,
+            "scope": scope,
+            "tier": tier,
+            "tier_label": TIER_LABELS[tier],
+            "tier_choices": [(t, TIER_LABELS[t]) for t in LADDER_TIERS],
+            "stage": stage,
+            "funnel": funnel,
+            "page": page,
+            "form": forms.PoolForm(),
+            "keylinks": KeyLinkProduct.objects.filter(active=True)
+            .filter(scope.q("enterprise__"))
+            .count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def pool_record(request, uscc, tier):
+    enterprise = get_object_or_404(Enterprise, uscc=uscc)
+    scopes.require_view(request.user, enterprise)
+    form = forms.PoolForm(request.POST)
+    back = request.POST.get("next") or reverse("cultivation:pool") + f"?tier={tier}"
+    if not back.startswith("/"):
+        back = reverse("cultivation:pool")
+    if not form.is_valid():
+        messages.error(request, "登记内容有误：" + form.errors.as_text())
+        return redirect(back)
+    a = form.cleaned_data["action"]
+    try:
+        if a in ("willing", "unwilling"):
+            services.record_willingness(
+                request.user, enterprise, tier, a == "willing", form.cleaned_data["note"]
+            )
+        elif a == "applied":
+            services.record_application(
+                request.user,
+                enterprise,
+                tier,
+                form.cleaned_data["applied_on"] or dt.date.today(),
+                form.cleaned_data["note"],
+            )
+        else:
+            services.record_application(
+                request.user, enterprise, tier, None, form.cleaned_data["note"]
+            )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(back)
+    messages.success(request, f"已登记：{enterprise.name}（{TIER_LABELS.get(tier, tier)}）")
+    return redirect(back)
+
+
+@login_required
+def keylinks(request):
+    scope = _scope(request)
+    form = forms.KeyLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        e = Enterprise.objects.filter(uscc=form.cleaned_data["uscc"].strip().upper()).first()
+        if e is None or not scopes.can_view(request.user, e):
+            form.add_error("uscc", "企业库中没有该统一社会信用代码的企业（或不在您的范围内）。")
+        else:
+            try:
+                services.add_key_link_product(
+                    request.user,
+                    e,
+                    form.cleaned_data["product"],
+                    form.cleaned_data["chain"],
+                    form.cleaned_data["link"],
+                )
+                messages.success(request, "已加入关键环节产品培育库。")
+                return redirect("cultivation:keylinks")
+            except ValidationError as exc:
+                form.add_error(None, "；".join(exc.messages))
+    qs = (
+        KeyLinkProduct.objects.filter(active=True)
+        .filter(scope.q("enterprise__"))
+        .select_related("enterprise", "enterprise__region")
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "cultivation/keylinks.html", {"page": page, "form": form, "scope": scope}
+    )
+
+
+@login_required
+def target_detail(request, target_id):
+    try:
+        day = _day(request)
+        defn = targets.definition(target_id)
+    except ValidationError as exc:
+        return _bad(request, exc)
+    except KeyError:
+        raise Http404("没有该目标。") from None
+    scope = _scope(request)
+    form = None
+    if defn["measure"]["kind"] == "manual":
+        form = forms.ManualFigureForm(request.POST or None, initial={"as_of": day})
+        if request.method == "POST" and form.is_valid():
+            c = form.cleaned_data
+            try:
+                services.record_manual_figure(
+                    request.user,
+                    target_id=target_id,
+                    value=c["value"],
+                    as_of=c["as_of"],
+                    source=c["source"],
+                    region=c["region"],
+                    note=c["note"],
+                )
+                messages.success(request, "已记录。")
+                return redirect("cultivation:target", target_id=target_id)
+            except ValidationError as exc:
+                form.add_error(None, "；".join(exc.messages))
+    row = targets.row(defn, day, scope)
+    regions = targets.by_region(defn, day) if scope.is_city else []
+    series = targets.series(defn, day, scope)
+    from .models import ManualFigure
+
+    figures = ManualFigure.objects.filter(target_id=target_id).select_related(
+        "region", "recorded_by"
+    )
+    if scope.region_id is not None:
+        figures = figures.filter(region_id=scope.region_id)
+    return render(
+        request,
+        "cultivation/target.html",
+        {
+            "day": day,
+            "scope": scope,
+            "defn": defn,
+            "row": row,
+            "regions": regions,
+            "series": series,
+            "figures": figures[:100],
+            "form": form,
+        },
+    )
+
+
+@login_required
+def alerts(request):
+    scope = _scope(request)
+    kind = request.GET.get("kind") or None
+    if kind and kind not in Alert.Kind.values:
+        kind = None
+    qs = selectors.open_alerts(scope, kind).order_by("-detected_on", "kind", "pk")
+    if request.GET.get("export") == "xlsx":
+        import io
+
+        import openpyxl
+
+        wb = openpyxl.Workbook(write_only=True)
+        ws = wb.create_sheet("监测预警")
+        ws.append(["类型", "企业", "统一社会信用代码", "板块", "内容", "发现日期"])
+        for a in qs.iterator(chunk_size=2000):
+            ws.append(
+                [
+                    a.get_kind_display(),
+                    a.enterprise.name,
+                    a.enterprise.uscc,
+                    a.region.name if a.region_id else "",
+                    a.message,
+                    a.detected_on.isoformat(),
+                ]
+            )
+        buf = io.BytesIO()
+        wb.save(buf)
+        resp = HttpResponse(buf.getvalue(), content_type=XLSX)
+        resp["Content-Disposition"] = "attachment; filename=alerts.xlsx"
+        return resp
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cultivation/alerts.html",
+        {"page": page, "kind": kind, "kinds": Alert.Kind.choices, "scope": scope},
+    )
+
+
+@login_required
+def batches(request):
+    scopes.require_official(request.user)
+    form = None
+    if scopes.is_admin(request.user):
+        form = forms.BatchUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            c = form.cleaned_data
+            try:
+                res = services.record_batch(
+                    request.user,
+                    content=c["file"].read(),
+                    filename=c["file"].name,
+                    name=c["name"],
+                    tier=c["tier"],
+                    level=c["level"],
+                    granted=c["granted"],
+                    valid_until=c["valid_until"],
+                    mode=c["mode"],
+                )
+                return redirect("cultivation:batch", pk=res.batch.pk)
+            except ValidationError as exc:
+                form.add_error(None, "；".join(exc.messages))
+    elif request.method == "POST":
+        raise PermissionDenied("仅市工信局管理员可录入认定批次。")
+    page = Paginator(TitleBatch.objects.all(), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cultivation/batches.html",
+        {"form": form, "page": page, "validity": lifecycle.rules()["validity"]},
+    )
+
+
+@login_required
+def batch_detail(request, pk):
+    scopes.require_official(request.user)
+    batch = get_object_or_404(TitleBatch, pk=pk)
+    if request.GET.get("download") == "original":
+        scopes.require_admin(request.user)
+        return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.original_name)
+    titles = (
+        Title.objects.filter(events__batch=batch, events__kind="granted")
+        .filter(enterprise__in=scopes.visible_enterprises(request.user))
+        .select_related("enterprise", "enterprise__region")
+        .distinct()
+    )
+    return render(
+        request,
+        "cultivation/batch.html",
+        {
+            "batch": batch,
+            "titles": titles[:500],
+            "tier_labels": TIER_LABELS,
+            "level_labels": LEVEL_LABELS,
+        },
+    )
+
+
+@login_required
+def title_detail(request, pk):
+    title = get_object_or_404(Title.objects.select_related("enterprise"), pk=pk)
+    scopes.require_official(request.user)
+    scopes.require_view(request.user, title.enterprise)
+    revoke_form = forms.RevokeForm(request.POST or None, initial={"on": dt.date.today()})
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "review":
+                services.start_review(request.user, title)
+            elif action == "renew":
+                services.renew(request.user, title)
+            elif action == "revoke" and revoke_form.is_valid():
+                c = revoke_form.cleaned_data
+                services.revoke(request.user, title, c["reason"], c["on"], c["note"])
+            else:
+                return _bad(
+                    request, ValidationError("操作无效或表单有误：" + revoke_form.errors.as_text())
+                )
+        except ValidationError as exc:
+            return _bad(request, exc)
+        messages.success(request, "已更新称号状态。")
+        return redirect("cultivation:title", pk=title.pk)
+    today = dt.date.today()
+    rule = lifecycle.review_standard(title.tier, max(today, title.valid_until or today))
+    return render(
+        request,
+        "cultivation/title.html",
+        {
+            "title": title,
+            "status": lifecycle.STATUS_LABELS.get(lifecycle.status_on(title, today), "未生效"),
+            "events": title.events.select_related("actor", "batch"),
+            "tier_label": TIER_LABELS.get(title.tier, title.tier),
+            "level_label": LEVEL_LABELS.get(title.level, title.level),
+            "review_rule": rule,
+            "deadline": lifecycle.update_deadline(title.tier, today.year),
+            "deadline_rule": lifecycle.update_deadline_rule(title.tier),
+            "revoke_form": revoke_form,
+            "may_write": scopes.may_write(request.user, title.enterprise, "titles"),
+        },
+    )
+
+
+@login_required
+def bulletin_view(request):
+    scope = _scope(request)
+    month = request.GET.get("month") or ""
+    fmt = request.GET.get("format") or ""
+    if month and fmt:
+        try:
+            content = bulletin.render(month, fmt, scope)
+        except ValueError as exc:
+            return HttpResponseBadRequest(str(exc))
+        ctype = (
+            XLSX
+            if fmt == "xlsx"
+            else (
+                "application/pdf"
+                if fmt == "pdf"
+                else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            )
+        )
+        resp = HttpResponse(content, content_type=ctype)
+        resp["Content-Disposition"] = f"attachment; filename=bulletin-{month}.{fmt}"
+        return resp
+    d = None
+    if month:
+        try:
+            d = bulletin.data(month, scope)
+        except ValueError as exc:
+            return _bad(request, exc)
+    default = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    return render(
+        request,
+        "cultivation/bulletin.html",
+        {
+            "d": d,
+            "month": month or default,
+            "scope": scope,
+            "region": request.GET.get("region", ""),
+        },
+    )
