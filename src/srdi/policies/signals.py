@@ -41,9 +41,10 @@ def enterprise_changed(enterprise_id: int) -> None:
     ids = getattr(_pending, "ids", None)
     if ids is None:
         ids = _pending.ids = set()
-    if enterprise_id not in ids:
-        ids.add(enterprise_id)
-        transaction.on_commit(_flush)  # the first callback to run flushes them all
+    ids.add(enterprise_id)
+    # Always register: a rolled-back transaction drops its callbacks, so the next commit's
+    # callback flushes whatever is pending; the first callback to run flushes them all.
+    transaction.on_commit(_flush)
 
 
 def _on_enterprise(sender, instance, **kwargs):
