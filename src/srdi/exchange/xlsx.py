@@ -522,19 +522,15 @@ def _map_columns(spec: SheetSpec, row1, row2, file, problems):
     return mapping, keys_row
 
 
-def _sheet_rows(ws):
-    return ws.iter_rows(values_only=True)
-
-
 def read_xlsx(src, *, file: str | None = None) -> Records:
     """Read a filled template into raw records (JSON structure, not yet validated)."""
-    from openpyxl import load_workbook
+    from .xlsxfast import XlsxReader
 
     problems: list[Problem] = []
     records: list[dict] = []
     locs: list[dict] = []
     try:
-        wb = load_workbook(src, read_only=True, data_only=True)
+        wb = XlsxReader(src)
     except Exception as e:  # noqa: BLE001 - any failure to open is a problem of the file
         problems.append(Problem(file, None, None, None, None, None, f"无法读取 Excel 文件：{e}"))
         return Records(file=file, fmt="xlsx", problems=problems, locations=locs)
@@ -556,18 +552,17 @@ def read_xlsx(src, *, file: str | None = None) -> Records:
         for spec in SHEETS:
             if spec.title not in titles:
                 continue
-            _read_sheet(wb[spec.title], spec, file, problems, records, locs, index)
+            _read_sheet(wb.rows(spec.title), spec, file, problems, records, locs, index)
     finally:
         wb.close()
     return Records(records, file=file, fmt="xlsx", problems=problems, locations=locs)
 
 
-def _read_sheet(ws, spec, file, problems, records, locs, index) -> None:
+def _read_sheet(rows, spec, file, problems, records, locs, index) -> None:
     title = spec.title
     sec = spec.section
     shape = sec.shape
     key = sec.key
-    rows = _sheet_rows(ws)
     row1 = next(rows, None)
     row2 = next(rows, None)
     mapping, keys_row = _map_columns(spec, row1, row2, file, problems)
