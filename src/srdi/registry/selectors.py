@@ -77,6 +77,8 @@ def iter_normalised_profiles(queryset: QuerySet | None = None, chunk: int = 2000
     stays bounded by the chunk size. Ordered by primary key.
     """
     qs = Enterprise.objects.all() if queryset is None else queryset
+    if qs.query.is_sliced:  # a page: take its members
+        qs = Enterprise.objects.filter(pk__in=list(qs.values_list("pk", flat=True)))
     qs = qs.order_by("pk")
     names = region_names()
     last = 0

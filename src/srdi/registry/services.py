@@ -316,7 +316,10 @@ def _same(a, b) -> bool:
 class Applier:
     """Upserts normalised profiles (chunk by chunk) and prepares audit records."""
 
-    def __init__(self, *, actor, source: DataSource, refs: Refs, note: str = "", audit=True):
+    def __init__(
+        self, *, actor, source: DataSource, refs: Refs, note="", audit=True, new_defaults=None
+    ):
+        self.new_defaults = new_defaults or {}
         self.actor = actor
         self.source = source
         self.refs = refs
@@ -386,7 +389,9 @@ class Applier:
             after: dict = {}
             if e is None:
                 vals.pop("uscc", None)
-                e = Enterprise(uscc=p["uscc"], created_at=now, updated_at=now, **vals)
+                e = Enterprise(
+                    uscc=p["uscc"], created_at=now, updated_at=now, **self.new_defaults, **vals
+                )
                 e.field_sources = {
                     column_path(c): sid for c in vals if c not in ("industry_id", "uscc")
                 }
@@ -478,10 +483,11 @@ class Applier:
                 model = ARRAY_MODELS[key]
                 for it in items:
                     k = tuple(it.get(c) for c in cols)
-                    extra = {}
                     prev = keep.get(k)
                     if prev is not None:
                         extra = {c: getattr(prev, c) for c in ARRAY_KEEP[key]}
+                    else:  # DB-only details given by the caller (demo data)
+                        extra = {c: it[c] for c in ARRAY_KEEP[key] if it.get(c) is not None}
                     new_items[key].append(
                         model(enterprise=e, **{c: it.get(c) for c in cols}, **extra)
                     )
