@@ -80,73 +80,124 @@ def sniff_format(name: str | None, head: bytes) -> str:
     return "json"
 
 
-def _decode(data: bytes, file, problems) -> str | None:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        problems.append(
-            Problem(file, None, line, None, None, None, f"文件不是 UTF-8 编码（第{line}行附近）")
-        )
-        return None
+def _iter_json_array(chunks: Iterable[str], file, problems: list, locations: list) -> Iterator:
+    """Yield the elements of a JSON array one by one, reading ``chunks`` of text as needed
+    (memory stays around one chunk plus the records not yet consumed); ``locations`` gets the
+    line each element starts on."""
+    it = iter(chunks)
+    buf = ""
+    idx = 0
+    eof = False
+    line = 1  # line number at position `counted`
+    counted = 0
 
+    def fill() -> bool:
+        nonlocal buf, idx, counted, eof, line
+        if eof:
+            return False
+        for chunk in it:
+            if idx > 0:  # drop what is consumed
+                line += buf.count("\n", counted, idx)
+                buf = buf[idx:]
+                counted = idx = 0
+            buf += chunk
+            return True
+        eof = True
+        return False
 
-def _iter_json_array(text: str, file, problems: list, locations: list) -> Iterator:
-    """Yield the elements of a JSON array one by one (with the line each starts on)."""
-    n = len(text)
-    idx = _WS.match(text, 0).end()
-    if idx >= n:
-        problems.append(Problem(file, None, 1, None, None, None, "文件为空"))
+    def skip_ws() -> bool:
+        """Advance past white space; False at end of input."""
+        nonlocal idx
+        while True:
+            idx = _WS.match(buf, idx).end()
+            if idx < len(buf):
+                return True
+            if not fill():
+                return False
+
+    def where() -> int:
+        nonlocal line, counted
+        line += buf.count("\n", counted, idx)
+        counted = idx
+        return line
+
+    def fail(msg: str) -> None:
+        problems.append(Problem(file, None, where(), None, None, None, msg))
+
+    if not skip_ws():
+        fail("文件为空")
         return
-    if text[idx] != "[":
-        line = text.count("\n", 0, idx) + 1
-        problems.append(
-            Problem(file, None, line, None, None, None, "JSON 文件应以 [ 开始（一个记录数组）")
-        )
+    if buf[idx] == "\ufeff":
+        idx += 1
+        if not skip_ws():
+            fail("文件为空")
+            return
+    if buf[idx] != "[":
+        fail("JSON 文件应以 [ 开始（一个记录数组）")
         return
-    idx = _WS.match(text, idx + 1).end()
-    line, counted = 1, 0
-    if idx < n and text[idx] == "]":
+    idx += 1
+    if not skip_ws():
+        fail("JSON 格式错误：文件意外结束（缺少 ]）")
+        return
+    if buf[idx] == "]":
         idx += 1
     else:
         while True:
-            line += text.count("\n", counted, idx)
-            counted = idx
-            try:
-                obj, idx = _DECODER.raw_decode(text, idx)
-            except json.JSONDecodeError as e:
-                problems.append(Problem(file, None, e.lineno, None, None, None, _json_message(e)))
-                return
-            locations.append(line)
+            start_line = where()
+            while True:
+                try:
+                    obj, end = _DECODER.raw_decode(buf, idx)
+                    break
+                except json.JSONDecodeError as e:
+                    if fill():
+                        continue
+                    e_line = start_line + buf.count("\n", idx, e.pos)
+                    col = e.pos - (buf.rfind("\n", 0, e.pos) + 1) + 1
+                    msg = _json_message(e).replace(
+                        f"（第{e.lineno}行第{e.colno}列）", f"（第{e_line}行第{col}列）"
+                    )
+                    problems.append(Problem(file, None, e_line, None, None, None, msg))
+                    return
+            idx = end
+            locations.append(start_line)
             yield obj
-            idx = _WS.match(text, idx).end()
-            if idx < n and text[idx] == ",":
-                idx = _WS.match(text, idx + 1).end()
+            if not skip_ws():
+                fail("JSON 格式错误：文件意外结束（缺少 ]）")
+                return
+            ch = buf[idx]
+            if ch == ",":
+                idx += 1
+                if not skip_ws():
+                    fail("JSON 格式错误：文件意外结束")
+                    return
                 continue
-            if idx < n and text[idx] == "]":
+            if ch == "]":
                 idx += 1
                 break
-            line += text.count("\n", counted, idx)
-            counted = idx
-            what = "文件意外结束" if idx >= n else f"此处应为逗号或 ]，实际为“{text[idx]}”"
-            problems.append(
-                Problem(file, None, line, None, None, None, f"JSON 格式错误（第{line}行）：{what}")
-            )
+            fail(f"JSON 格式错误（第{where()}行）：此处应为逗号或 ]，实际为“{ch}”")
             return
-    idx = _WS.match(text, idx).end()
-    if idx < n:
-        line = text.count("\n", 0, idx) + 1
-        problems.append(
-            Problem(
-                file,
-                None,
-                line,
-                None,
-                None,
-                None,
-                f"JSON 格式错误（第{line}行）：数组之后有多余的内容",
-            )
-        )
+    if skip_ws():
+        fail(f"JSON 格式错误（第{where()}行）：数组之后有多余的内容")
+
+
+def _text_chunks(src, size: int = 1 << 20) -> Iterator[str]:
+    """UTF-8 text of a path or binary stream in chunks (BOM removed)."""
+    import codecs
+
+    dec = codecs.getincrementaldecoder("utf-8-sig")()
+    fh = open(src, "rb") if isinstance(src, (str, os.PathLike)) else src  # noqa: SIM115
+    try:
+        while True:
+            data = fh.read(size)
+            if not data:
+                tail = dec.decode(b"", True)
+                if tail:
+                    yield tail
+                return
+            yield dec.decode(data)
+    finally:
+        if fh is not src:
+            fh.close()
 
 
 def _iter_jsonl(lines: Iterable[str], file, problems: list, locations: list) -> Iterator:
@@ -167,6 +218,17 @@ def _iter_jsonl(lines: Iterable[str], file, problems: list, locations: list) -> 
             yield UNREADABLE
             continue
         yield obj
+
+
+def _lines(chunks: Iterable[str]) -> Iterator[str]:
+    """Split text chunks into lines (\\n, \\r\\n)."""
+    rest = ""
+    for chunk in chunks:
+        parts = (rest + chunk).split("\n")
+        rest = parts.pop()
+        yield from parts
+    if rest:
+        yield rest
 
 
 class _Lazy:
@@ -195,33 +257,40 @@ def iter_records(src, fmt: str | None = None):
         if isinstance(src, (str, os.PathLike)):
             with open(src, "rb") as fh:
                 head = fh.read(64)
+        elif isinstance(src, (bytes, bytearray)):
+            head = bytes(src[:64])
+        elif getattr(src, "seekable", lambda: False)():
+            pos = src.tell()
+            head = src.read(64)
+            src.seek(pos)
         else:
             data = _read_bytes(src)
             head = data[:64]
             src = io.BytesIO(data)
+        if isinstance(head, str):
+            head = head.encode("utf-8")
         fmt = sniff_format(file, head)
+    if isinstance(src, (bytes, bytearray)):
+        src = io.BytesIO(src)
     if fmt == "xlsx":
         from .xlsx import read_xlsx
 
-        recs = read_xlsx(src, file=file)
-        return recs
-    if fmt == "jsonl" and isinstance(src, (str, os.PathLike)):
+        return read_xlsx(src, file=file)
+    if isinstance(src, io.TextIOBase):
+        src = io.BytesIO(src.read().encode("utf-8"))
 
-        def gen():
-            try:
-                with open(src, encoding="utf-8", newline="") as fh:
-                    yield from _iter_jsonl(fh, file, problems, locations)
-            except UnicodeDecodeError:
-                problems.append(Problem(file, None, None, None, None, None, "文件不是 UTF-8 编码"))
+    def chunks():
+        try:
+            yield from _text_chunks(src)
+        except UnicodeDecodeError as e:
+            problems.append(
+                Problem(file, None, None, None, None, None, f"文件不是 UTF-8 编码（{e.reason}）")
+            )
 
-        return _Lazy(gen(), file, fmt, problems, locations)
-    text = _decode(_read_bytes(src), file, problems)
-    if text is None:
-        return _Lazy(iter(()), file, fmt, problems, locations)
     if fmt == "jsonl":
-        it = _iter_jsonl(text.splitlines(), file, problems, locations)
+        it = _iter_jsonl(_lines(chunks()), file, problems, locations)
     else:
-        it = _iter_json_array(text, file, problems, locations)
+        it = _iter_json_array(chunks(), file, problems, locations)
     return _Lazy(it, file, fmt, problems, locations)
 
 

@@ -92,15 +92,15 @@ def to_json_obj(profile: dict, *, fill_declarations: bool = True) -> dict:
                     out[k] = []
                 continue
             out[k] = [_fields(item, sec.fields, False) for item in v]
+        elif not v:  # an empty year map or ext is the same as none (and has no xlsx row)
+            continue
         elif shape == "year_objects":
-            if v is None:
-                continue
             out[k] = {str(y): _fields(fig or {}, _YEAR_FIELDS, fill) for y, fig in v.items()}
         elif shape == "year_values":
-            if v is None:
-                continue
-            out[k] = {str(y): _val(x) for y, x in v.items() if x is not None}
-        elif v is not None:  # ext
+            scores = {str(y): _val(x) for y, x in v.items() if x is not None}
+            if scores:
+                out[k] = scores
+        else:  # ext
             out[k] = _ext(v)
     return out
 
@@ -174,8 +174,12 @@ def write_jsonl(profiles: Iterable[dict], dest, *, fill_declarations: bool = Tru
     return n
 
 
-def write_xlsx(profiles: Iterable[dict], dest, *, fill_declarations: bool = True) -> int:
-    """Write the xlsx template filled with profiles (streaming, openpyxl write-only)."""
+def write_xlsx(profiles: Iterable[dict], dest, *, fill_declarations: bool = False) -> int:
+    """Write the xlsx template filled with profiles (streaming, openpyxl write-only).
+
+    In the template a blank declaration cell already means "none", so by default declarations
+    are not filled in (fewer rows and cells); ``fill_declarations=True`` writes 否 / 0 / 未建立.
+    """
     from .xlsx import write_workbook
 
     return write_workbook(profiles, dest, fill_declarations=fill_declarations)

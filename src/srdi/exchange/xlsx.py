@@ -264,7 +264,7 @@ def _header(ws, spec: SheetSpec) -> None:
         ws.data_validations.append(dv)
 
 
-def write_workbook(profiles, dest, *, fill_declarations: bool = True) -> int:
+def write_workbook(profiles, dest, *, fill_declarations: bool = False) -> int:
     """Write profiles into the template layout; returns the number of profiles."""
     from openpyxl import Workbook
 
@@ -506,7 +506,12 @@ def _map_columns(spec: SheetSpec, row1, row2, file, problems):
         used.add(col.key)
         mapping.append((i, col, _converter(col.field if col.key != "uscc" else None)))
     for required in ("uscc", "year", "key"):
-        if required in by_key and required not in used:
+        if (
+            required in by_key
+            and required not in used
+            and by_key[required].field is None
+            or (required == "uscc" and "uscc" not in used)
+        ):
             problems.append(
                 Problem(
                     file,
@@ -573,9 +578,11 @@ def _read_sheet(rows, spec, file, problems, records, locs, index) -> None:
         import itertools
 
         rows = itertools.chain([row2], rows)
-    uscc_i = next((i for i, c, _ in mapping if c.key == "uscc"), None)
-    year_i = next((i for i, c, _ in mapping if c.key == "year"), None)
-    fields = [(i, c.key, conv) for i, c, conv in mapping if c.key not in ("uscc", "year")]
+    uscc_i = next((i for i, c, _ in mapping if c is _USCC_COL), None)
+    year_i = next((i for i, c, _ in mapping if c is _YEAR_COL), None)
+    fields = [
+        (i, c.key, conv) for i, c, conv in mapping if c is not _USCC_COL and c is not _YEAR_COL
+    ]
     seen_rows: dict = {}
     for rowno, row in enumerate(rows, first):
         n = len(row)
