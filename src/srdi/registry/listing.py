@@ -237,6 +237,13 @@ def scoped(user) -> QuerySet:
     return qs
 
 
+def _valid_on(today) -> Q:
+    """Title dates cover `today` (Title.is_valid_on: a missing date does not limit)."""
+    return (Q(granted__isnull=True) | Q(granted__lte=today)) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    )
+
+
 def annotate_list(qs: QuerySet, today=None) -> QuerySet:
     """Add tier, latest figures and growth to each enterprise (correlated subqueries)."""
     today = today or timezone.localdate()
@@ -246,7 +253,7 @@ def annotate_list(qs: QuerySet, today=None) -> QuerySet:
         output_field=IntegerField(),
     )
     valid_titles = (
-        Title.objects.filter(enterprise=OuterRef("pk"), granted__lte=today, valid_until__gte=today)
+        Title.objects.filter(_valid_on(today), enterprise=OuterRef("pk"))
         .exclude(status=Title.Status.REVOKED)
         .annotate(rank=rank)
         .order_by("-rank")
@@ -290,9 +297,7 @@ def _title_status_q(status: str, today) -> Q:
 
     titles = Title.objects.filter(enterprise=OuterRef("pk"))
     if status == Title.Status.VALID:
-        titles = titles.filter(
-            status=Title.Status.VALID, granted__lte=today, valid_until__gte=today
-        )
+        titles = titles.filter(_valid_on(today), status=Title.Status.VALID)
     elif status == Title.Status.EXPIRED:
         titles = titles.filter(
             Q(status=Title.Status.EXPIRED) | Q(status=Title.Status.VALID, valid_until__lt=today)

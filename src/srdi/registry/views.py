@@ -1,0 +1,631 @@
+"""Enterprise registry pages: list (+ Excel export), detail, edit forms per section, create.
+
+Scope rules (same as the JSON API, see api.py):
+
+* an enterprise the user may not read is answered **404** (“未找到该企业，或您无权查看”), exactly
+  like an unknown USCC, so that existence is not revealed;
+* an enterprise the user may read but not change (or a section outside their domain) is
+  answered **403**;
+* every write goes through ``srdi.registry.services`` (validation, scope per section, sources,
+  audit); views never write to models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from srdi.accounts import scopes
+from srdi.exchange import ProfileErrors
+from srdi.exchange import schema as S
+
+from . import forms as F
+from . import listing
+from .display import Cell, SourceIndex, fmt_value
+from .models import Enterprise, Region, Title
+
+NOT_FOUND = "未找到该企业，或您无权查看。"
+
+
+def enterprise_for(user, uscc: str) -> Enterprise:
+    """The enterprise `uscc` if `user` may read it; Http404 otherwise (unknown or out of scope)."""
+    e = (
+        scopes.visible_enterprises(user)
+        .filter(uscc=(uscc or "").strip().upper())
+        .select_related("region", "industry")
+        .first()
+    )
+    if e is None:
+        raise Http404(NOT_FOUND)
+    return e
+
+
+# ------------------------------------------------------------------------------------ list
+
+
+LIST_COLUMNS = (
+    ("name", "企业名称"),
+    ("uscc", "统一社会信用代码"),
+    ("region", "板块"),
+    ("industry", "行业"),
+    ("tier", "最高有效称号"),
+    ("revenue", "最新营业收入（万元）"),
+    ("growth", "增长率（%）"),
+    ("employees", "从业人员"),
+)
+
+
+def _columns(params: listing.ListParams) -> list[dict]:
+    out = []
+    for key, label in LIST_COLUMNS:
+        active = params.sort == key
+        # first click on a figure sorts descending (largest first), on text ascending
+        numeric = key in {"tier", "revenue", "growth", "employees"}
+        if active:
+            target = key if params.descending else f"-{key}"
+        else:
+            target = f"-{key}" if numeric else key
+        out.append(
+            {
+                "key": key,
+                "label": label,
+                "url": "?" + params.query_string(sort=target, page=""),
+                "active": active,
+                "descending": active and params.descending,
+                "numeric": numeric,
+            }
+        )
+    return out
+
+
+def _row(e) -> dict:
+    return {
+        "e": e,
+        "tier_label": listing.tier_label(e.tier) if e.tier else "",
+        "revenue": fmt_value(e.latest_revenue, S.field_by_path("years.*.revenue")),
+        "growth": (Cell(f"{e.growth:.1f}") if e.growth is not None else Cell("未知", unknown=True)),
+        "employees": fmt_value(e.latest_employees, S.field_by_path("years.*.employees")),
+    }
+
+
+@login_required
+def enterprise_list(request):
+    errors: dict[str, str] = {}
+    try:
+        params = listing.parse_params(request.GET)
+    except listing.ListParamError as exc:
+        errors = exc.errors
+        clean = {k: v for k, v in request.GET.items() if k not in errors}
+        params = listing.parse_params(clean)
+    qs = listing.search_enterprises(request.user, params)
+    page = listing.paginate(qs, params)
+    total_in_scope = listing.scoped(request.user).count()
+    ctx = {
+        "params": params,
+        "errors": errors,
+        "page": page,
+        "rows": [_row(e) for e in page],
+        "columns": _columns(params),
+        "regions": Region.objects.filter(active=True),
+        "tiers": listing.TIER_CHOICES,
+        "title_statuses": listing.TITLE_STATUS_CHOICES,
+        "total_in_scope": total_in_scope,
+        "export_url": reverse("registry:export") + "?" + params.query_string(page=""),
+        "prev_url": (
+            "?" + params.query_string(page=page.previous_page_number())
+            if page.has_previous()
+            else ""
+        ),
+        "next_url": (
+            "?" + params.query_string(page=page.next_page_number()) if page.has_next() else ""
+        ),
+        "first_url": "?" + params.query_string(page=""),
+        "last_url": "?" + params.query_string(page=page.paginator.num_pages),
+        "may_create": scopes.may_create_enterprise(request.user),
+    }
+    return render(request, "registry/list.html", ctx)
+
+
+EXPORT_HEADERS = (
+    "统一社会信用代码",
+    "企业名称",
+    "所属板块",
+    "国民经济行业代码",
+    "国民经济行业",
+    "最高有效称号",
+    "最新数据年度",
+    "营业收入（万元）",
+    "营业收入增长率（%）",
+    "从业人员（人）",
+    "演示数据（合成）",
+)
+
+
+def export_rows(qs):
+    """The rows of the Excel export (values, no models), streamed from the database."""
+    fields = (
+        "uscc",
+        "name",
+        "region__name",
+        "industry_code",
+        "industry__name",
+        "tier",
+        "latest_year",
+        "latest_revenue",
+        "growth",
+        "latest_employees",
+        "is_synthetic",
+    )
+    for r in qs.values_list(*fields).iterator(chunk_size=2000):
+        (uscc, name, region, code, industry, tier, year, revenue, growth, emp, synthetic) = r
+        yield (
+            uscc,
+            name,
+            region or "",
+            code or "",
+            industry or "",
+            listing.tier_label(tier),
+            year,
+            float(revenue) if revenue is not None else None,
+            round(float(growth), 2) if growth is not None else None,
+            emp,
+            "是" if synthetic else "否",
+        )
+
+
+def write_export(qs, out) -> int:
+    """Write the filtered list to `out` (.xlsx, write-only/streaming); returns the row count."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("企业名录")
+    ws.freeze_panes = "C2"
+    for col, width in zip("ABCDEFGHIJK", (22, 36, 14, 10, 28, 22, 10, 16, 14, 12, 10), strict=True):
+        ws.column_dimensions[col].width = width
+    bold = Font(bold=True)
+    header = []
+    for h in EXPORT_HEADERS:
+        c = WriteOnlyCell(ws, value=h)
+        c.font = bold
+        header.append(c)
+    ws.append(header)
+    n = 0
+    for row in export_rows(qs):
+        ws.append(row)
+        n += 1
+    ws2 = wb.create_sheet("说明")
+    ws2.append(["导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    ws2.append(["记录数", n])
+    ws2.append(["说明", "空白的数值表示未知（未报送），不是 0。"])
+    wb.save(out)
+    return n
+
+
+@login_required
+def enterprise_export(request):
+    try:
+        params = listing.parse_params(request.GET)
+    except listing.ListParamError as exc:
+        messages.error(request, "导出失败：" + "；".join(exc.errors.values()))
+        return redirect(reverse("registry:list") + "?" + request.GET.urlencode())
+    qs = listing.search_enterprises(request.user, params)
+    tmp = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
+    write_export(qs, tmp)
+    tmp.seek(0)
+    name = f"企业名录_{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(
+        tmp,
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# ------------------------------------------------------------------------------------ detail
+
+
+def _get(profile: dict, path: str):
+    d = profile
+    for part in path.split("."):
+        if not isinstance(d, dict):
+            return None
+        d = d.get(part)
+    return d
+
+
+def _field_rows(profile, paths, sources: SourceIndex, fs: dict) -> list[dict]:
+    rows = []
+    for path in paths:
+        f = S.field_by_path(path)
+        cell = fmt_value(_get(profile, path), f)
+        cell.source = sources.number(fs, path, path.replace(".", "_"))
+        rows.append({"path": path, "label": f.header, "cell": cell, "field": f})
+    return rows
+
+
+def _title_state(t: Title, today: dt.date) -> tuple[str, str]:
+    """(label, badge class) of a title today."""
+    if t.status == Title.Status.REVOKED:
+        return "已撤销", "bad"
+    if t.status == Title.Status.UNDER_REVIEW:
+        return "复核中", "warn"
+    if t.status == Title.Status.EXPIRED or (t.valid_until and t.valid_until < today):
+        return "已到期", "warn"
+    if t.granted and t.granted > today:
+        return "尚未生效", "warn"
+    return "有效", "ok"
+
+
+def _edit_links(user, e) -> list[dict]:
+    links = []
+    for key, (label, paths) in F.SECTIONS.items():
+        if F.writable_paths(user, e, paths):
+            links.append({"label": label, "url": reverse("registry:edit", args=[e.uscc, key])})
+    if any(scopes.may_write(user, e, s) for s in (*F.ARRAY_SECTIONS, "development_scores")):
+        links.append(
+            {
+                "label": F.RECOGNITION_LABEL,
+                "url": reverse("registry:edit_recognition", args=[e.uscc]),
+            }
+        )
+    return links
+
+
+def _may_write_years(user, e) -> bool:
+    return any(scopes.may_write(user, e, f"years.{k}") for k in F.YEAR_KEYS)
+
+
+@login_required
+def enterprise_detail(request, uscc):
+    from .selectors import normalised_profile
+
+    e = enterprise_for(request.user, uscc)
+    profile = normalised_profile(e)
+    years = list(e.years.all().order_by("year"))
+    sources = SourceIndex(e.field_sources, *(y.field_sources for y in years))
+    fs = e.field_sources or {}
+    today = timezone.localdate()
+
+    identity_paths = [
+        "established",
+        "size_sector",
+        "main_product",
+        "niche_since",
+        "sei_code",
+        "foundation_field",
+        "rd_institution",
+        "digital_level",
+        "local_featured_points",
+    ]
+    flag_paths = [
+        "priority_field",
+        "modern_industry_field",
+        "time_honored_brand",
+        "serves_chain_leader",
+        "chain_breakthrough",
+        "key_chain_position",
+        "mgmt_certified",
+        "intl_product_cert",
+        "info_system",
+    ]
+    year_rows = []
+    for f in S.section("years").fields:
+        cells = []
+        for y in years:
+            c = fmt_value(getattr(y, f.key), f)
+            c.source = sources.number(y.field_sources, f.key)
+            cells.append(c)
+        year_rows.append({"label": f.header, "key": f.key, "cells": cells})
+
+    titles = []
+    for t in e.titles.all().order_by("-granted"):
+        state, badge = _title_state(t, today)
+        titles.append(
+            {
+                "t": t,
+                "tier": listing.TIER_LABELS.get(t.tier, t.tier),
+                "level": dict(S.TITLE_LEVELS).get(t.level, t.level),
+                "state": state,
+                "badge": badge,
+            }
+        )
+    honors_labels = dict(S.HONOR_TYPES)
+    ctx = {
+        "e": e,
+        "profile": profile,
+        "identity": _field_rows(profile, identity_paths, sources, fs),
+        "industry_name": e.industry.name if e.industry_id else "",
+        "industry_unverified": bool(e.industry_id and e.industry.needs_verification),
+        "region_unverified": bool(e.region_id and e.region.needs_verification),
+        "region_source": sources.number(fs, "region"),
+        "industry_source": sources.number(fs, "industry_code"),
+        "flags": _field_rows(profile, flag_paths, sources, fs),
+        "market": _field_rows(profile, [f.path for f in S.section("market").fields], sources, fs),
+        "quality": _field_rows(profile, [f.path for f in S.section("quality").fields], sources, fs),
+        "compliance": _field_rows(
+            profile, [f.path for f in S.section("compliance").fields], sources, fs
+        ),
+        "ip": _field_rows(profile, F.IP_PATHS, sources, fs),
+        "ip_assets": list(e.ip_assets.all().order_by("-granted")),
+        "years": years,
+        "year_rows": year_rows,
+        "titles": titles,
+        "titles_source": sources.number(fs, "titles"),
+        "awards": [
+            {"a": a, "level": dict(S.AWARD_LEVELS).get(a.level, a.level)}
+            for a in e.awards.all().order_by("-year")
+        ],
+        "awards_source": sources.number(fs, "awards"),
+        "maker_china": [
+            {"m": m, "group": dict(S.MAKER_CHINA_GROUPS).get(m.group, m.group)}
+            for m in e.maker_china.all().order_by("-year")
+        ],
+        "maker_china_source": sources.number(fs, "maker_china"),
+        "honors": [
+            {"h": h, "type": honors_labels.get(h.type, h.type)}
+            for h in e.honors.all().order_by("type")
+        ],
+        "honors_source": sources.number(fs, "honors"),
+        "scores": [
+            {"s": s, "source": sources.number(fs, f"development_scores.{s.year}")}
+            for s in e.development_scores.all().order_by("-year")
+        ],
+        "edit_links": _edit_links(request.user, e),
+        "may_write_years": _may_write_years(request.user, e),
+        "is_official": scopes.is_official(request.user),
+    }
+    ctx["sources"] = sources.listing()  # after every lookup above
+    return render(request, "registry/detail.html", ctx)
+
+
+# ------------------------------------------------------------------------------------ edit
+
+
+def _apply_problems(form, problems, field_names: dict[str, str]) -> None:
+    """Put the service's problems on the form (by field path) or as non-field errors."""
+    for p in problems:
+        path = p.field or ""
+        name = field_names.get(path)
+        if name is not None and name in form.fields:
+            form.add_error(name, p.message)
+        else:
+            form.add_error(None, f"{path}：{p.message}" if path else p.message)
+
+
+def _refuse_hidden(request, user, e, paths) -> None:
+    """A POST carrying a field the user may not write is refused (403), not ignored."""
+    for path in paths:
+        if F.form_name(path) in request.POST and not scopes.may_write(
+            user, e, F.scope_section(path)
+        ):
+            scopes.require_write(user, e, F.scope_section(path))
+
+
+def _keep_known(form, schema_fields, profile) -> bool:
+    """Emptying a known measurement or attribute is refused with a message: in a partial
+    update an absent value means “unchanged”, so it could not be stored as “unknown”."""
+    ok = True
+    for path, f in schema_fields:
+        if f.kind == S.DECLARATION:
+            continue
+        name = F.form_name(path)
+        if name in form.cleaned_data and form.cleaned_data.get(name) in (None, ""):
+            if _get(profile, path) is not None:
+                form.add_error(
+                    name, f"{f.label}已有数值，不能改为“未知”；如数值有误，请填写正确的数值。"
+                )
+                ok = False
+    return ok
+
+
+def _save(request, e, data: dict, form, field_names) -> bool:
+    from . import services
+
+    try:
+        result = services.update_enterprise(request.user, e, data, source="web")
+    except ProfileErrors as exc:
+        _apply_problems(form, exc.problems, field_names)
+        return False
+    changes = getattr(result, "changes", None)
+    if changes == {}:
+        messages.info(request, "没有修改任何内容。")
+    else:
+        messages.success(request, "已保存。")
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_section(request, uscc, section):
+    from .selectors import normalised_profile
+
+    if section not in F.SECTIONS:
+        raise Http404("没有这个栏目。")
+    e = enterprise_for(request.user, uscc)
+    label, paths = F.SECTIONS[section]
+    fields = F.writable_paths(request.user, e, paths)
+    if not fields:
+        raise PermissionDenied(f"您无权修改该企业的“{label}”。")
+    profile = normalised_profile(e)
+    regions = F.region_names_for(request.user) if section == "basic" else None
+    if regions is not None and profile.get("region") and profile["region"] not in regions:
+        regions = [profile["region"], *regions]
+    initial = {F.form_name(p): F.to_initial(f, _get(profile, p)) for p, f in fields}
+    if request.method == "POST":
+        _refuse_hidden(request, request.user, e, paths)
+        form = F.SectionForm(request.POST, schema_fields=fields, regions=regions, initial=initial)
+        if form.is_valid() and _keep_known(form, fields, profile):
+            data = F.nest(form.exchange_values())
+            names = {p: F.form_name(p) for p, _f in fields}
+            if _save(request, e, data, form, names):
+                return redirect("registry:detail", uscc=e.uscc)
+    else:
+        form = F.SectionForm(schema_fields=fields, regions=regions, initial=initial)
+    hidden = [S.field_by_path(p).header for p in paths if p not in dict(fields)]
+    return render(
+        request,
+        "registry/edit_section.html",
+        {"e": e, "form": form, "label": label, "hidden": hidden},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_recognition(request, uscc):
+    from .selectors import normalised_profile
+
+    e = enterprise_for(request.user, uscc)
+    user = request.user
+    writable = [k for k in F.ARRAY_SECTIONS if scopes.may_write(user, e, k)]
+    scores_ok = scopes.may_write(user, e, "development_scores")
+    if not writable and not scores_ok:
+        raise PermissionDenied(f"您无权修改该企业的“{F.RECOGNITION_LABEL}”。")
+    profile = normalised_profile(e)
+    labels = {k: S.section(k).label for k in F.ARRAY_SECTIONS}
+    if request.method == "POST":
+        for k in F.ARRAY_SECTIONS:
+            if f"{k}-TOTAL_FORMS" in request.POST and k not in writable:
+                scopes.require_write(user, e, k)
+        if "scores-TOTAL_FORMS" in request.POST and not scores_ok:
+            scopes.require_write(user, e, "development_scores")
+    data_arg = request.POST if request.method == "POST" else None
+    formsets = {
+        k: F.ARRAY_FORMSETS[k](
+            data_arg,
+            prefix=k,
+            initial=F.array_initial(k, profile.get(k) or []),
+        )
+        for k in writable
+    }
+    scores_initial = [
+        {"year": int(y), "score": v}
+        for y, v in sorted((profile.get("development_scores") or {}).items())
+    ]
+    scores = (
+        F.ScoreFormSet(data_arg, prefix="scores", initial=scores_initial) if scores_ok else None
+    )
+    errors: list[str] = []
+    if request.method == "POST":
+        valid = all(fs.is_valid() for fs in formsets.values()) and (
+            scores is None or scores.is_valid()
+        )
+        if valid:
+            data: dict = {}
+            for k, fs in formsets.items():
+                data[k] = [it for it in (form.item() for form in fs.forms) if it is not None]
+            if scores is not None:
+                new_scores = {}
+                for form in scores.forms:
+                    if form.has_changed() and not form.cleaned_data.get("DELETE"):
+                        new_scores[str(form.cleaned_data["year"])] = form.cleaned_data["score"]
+                removed = set(profile.get("development_scores") or {}) - set(new_scores)
+                if removed:
+                    errors.append(
+                        "发展评价得分是测量值，已有的年度得分不能删除（可以改为正确的得分）："
+                        + "、".join(sorted(removed))
+                    )
+                data["development_scores"] = new_scores
+            if not errors:
+                from . import services
+
+                try:
+                    result = services.update_enterprise(user, e, data, source="web")
+                except ProfileErrors as exc:
+                    errors = [p.format_zh() for p in exc.problems]
+                else:
+                    if getattr(result, "changes", None) == {}:
+                        messages.info(request, "没有修改任何内容。")
+                    else:
+                        messages.success(request, "已保存。")
+                    return redirect("registry:detail", uscc=e.uscc)
+    read_only_titles = None
+    if "titles" not in writable:
+        read_only_titles = list(e.titles.all().order_by("-granted"))
+    return render(
+        request,
+        "registry/edit_recognition.html",
+        {
+            "e": e,
+            "formsets": [(k, labels[k], fs) for k, fs in formsets.items()],
+            "scores": scores,
+            "errors": errors,
+            "read_only_titles": read_only_titles,
+            "label": F.RECOGNITION_LABEL,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_year(request, uscc, year=None):
+    from .selectors import normalised_profile
+
+    e = enterprise_for(request.user, uscc)
+    if not _may_write_years(request.user, e):
+        raise PermissionDenied("您无权修改该企业的年度数据。")
+    if year is None:
+        chooser = F.YearChoiceForm(request.GET or None)
+        if chooser.is_valid():
+            return redirect("registry:edit_year", uscc=e.uscc, year=chooser.cleaned_data["year"])
+        return render(request, "registry/choose_year.html", {"e": e, "form": chooser})
+    if not S.YEAR_MIN <= year <= dt.date.today().year + 1:
+        raise Http404("年度超出范围。")
+    paths = F.year_paths(year)
+    fields = F.writable_paths(request.user, e, paths)
+    profile = normalised_profile(e)
+    initial = {F.form_name(p): F.to_initial(f, _get(profile, p)) for p, f in fields}
+    if request.method == "POST":
+        _refuse_hidden(request, request.user, e, paths)
+        form = F.SectionForm(request.POST, schema_fields=fields, initial=initial)
+        if form.is_valid() and _keep_known(form, fields, profile):
+            values = {p: v for p, v in form.exchange_values().items() if v is not None}
+            data = {"years": {str(year): {p.rsplit(".", 1)[1]: v for p, v in values.items()}}}
+            names = {p: F.form_name(p) for p, _f in fields}
+            if _save(request, e, data, form, names):
+                return redirect(reverse("registry:detail", args=[e.uscc]) + "#years")
+    else:
+        form = F.SectionForm(schema_fields=fields, initial=initial)
+    hidden = [S.field_by_path(p).header for p in paths if p not in dict(fields)]
+    return render(
+        request,
+        "registry/edit_section.html",
+        {"e": e, "form": form, "label": f"{year} 年度数据", "hidden": hidden, "year": year},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_create(request):
+    if not scopes.may_create_enterprise(request.user):
+        raise PermissionDenied("仅市工信局管理员和板块工作人员可以新增企业。")
+    regions = F.region_names_for(request.user)
+    initial = {"region": regions[0]} if len(regions) == 1 else {}
+    form = F.CreateForm(request.POST or None, regions=regions, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        from . import services
+
+        values = {p: v for p, v in form.exchange_values().items() if v is not None}
+        try:
+            e = services.create_enterprise(request.user, F.nest(values), source="web")
+        except ProfileErrors as exc:
+            _apply_problems(form, exc.problems, {p: F.form_name(p) for p, _f in form.schema_fields})
+        else:
+            messages.success(request, f"已新增企业：{e.name}")
+            return redirect("registry:detail", uscc=e.uscc)
+    return render(request, "registry/create.html", {"form": form})
+
+
+def list_url(**params) -> str:
+    return reverse("registry:list") + ("?" + urlencode(params) if params else "")
