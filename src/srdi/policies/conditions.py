@@ -306,15 +306,43 @@ class verdict_cache:  # noqa: N801 - used as a context manager
 
 
 def _num_column(values: list[Fraction | None]) -> tuple[pl.Series, int]:
-    scale = 1
-    for v in values:
-        if v is not None and v.denominator != 1:
-            scale = scale * v.denominator // math.gcd(scale, v.denominator)
-    ints = [None if v is None else int(v * scale) for v in values]
+    """Exact numbers as integers over one common scale (the lcm of their denominators)."""
+    dens = {v.denominator for v in values if v is not None}
+    scale = math.lcm(*dens) if dens else 1
+    if scale == 1:
+        ints = [None if v is None else v.numerator for v in values]
+    else:
+        ints = [None if v is None else v.numerator * (scale // v.denominator) for v in values]
+    if all(i is None or -(2**62) < i < 2**62 for i in ints):
+        return pl.Series(ints, dtype=pl.Int64).cast(I128), scale
     return pl.Series(ints, dtype=I128), scale
 
 
+_EMPTY: dict = {}
 _LIST_DTYPES = {"str": pl.Utf8, "num": pl.Int64, "date": pl.Date}
+
+
+def _list_column(profiles: list[Profile], col: str) -> pl.Series:
+    """A list-of-struct column, built flat (one row per element) and grouped by profile."""
+    fields = LIST_FIELDS[col]
+    rows: list[int] = []
+    flat: dict[str, list] = {f: [] for f in fields}
+    for i, p in enumerate(profiles):
+        for e in p.lists.get(col, ()):
+            rows.append(i)
+            for f, k in fields.items():
+                v = e.get(f)
+                flat[f].append(int(v) if k == "num" and v is not None else v)
+    schema = {f: _LIST_DTYPES[k] for f, k in fields.items()}
+    dtype = pl.List(pl.Struct(schema))
+    elems = pl.DataFrame(
+        {"__row": pl.Series(rows, dtype=pl.Int64)}
+        | {f: pl.Series(flat[f], dtype=schema[f]) for f in fields}
+    )
+    grouped = elems.group_by("__row").agg(pl.struct(list(fields)).alias(col))
+    full = pl.DataFrame({"__row": pl.Series(range(len(profiles)), dtype=pl.Int64)})
+    out = full.join(grouped, on="__row", how="left").sort("__row")[col]
+    return out.fill_null(pl.Series([[]], dtype=dtype)).cast(dtype)
 
 
 def build_frame(
@@ -323,26 +351,14 @@ def build_frame(
     """The Polars frame of the inputs the compiled expressions read (exact integer scaling)."""
     data: dict[str, pl.Series] = {}
     scales: dict[str, int] = {}
+    year_rows: dict[int, list[dict]] = {}
     for col in sorted(columns):
         if col.startswith("verdict:"):
             vals = (verdicts or {}).get(col[len("verdict:") :]) or [None] * len(profiles)
             data[col] = pl.Series(vals, dtype=pl.Boolean)
             continue
         if col in LIST_FIELDS:
-            fields = LIST_FIELDS[col]
-            dtype = pl.List(pl.Struct({f: _LIST_DTYPES[k] for f, k in fields.items()}))
-            rows = []
-            for p in profiles:
-                items = []
-                for e in p.lists.get(col, []):
-                    items.append(
-                        {
-                            f: (int(e[f]) if k == "num" and e.get(f) is not None else e.get(f))
-                            for f, k in fields.items()
-                        }
-                    )
-                rows.append(items)
-            data[col] = pl.Series(rows, dtype=dtype)
+            data[col] = _list_column(profiles, col)
             continue
         if col == "niche_since":
             data[col] = pl.Series([p.top.get("niche_since") for p in profiles], dtype=pl.Date)
@@ -354,8 +370,9 @@ def build_frame(
             head, _, fname = col.partition(".")
             k = int(head[1:])
             kind = YEAR_FIELDS[fname][0]
-            y = year - k
-            vals = [p.years.get(y, {}).get(fname) for p in profiles]
+            if k not in year_rows:
+                year_rows[k] = [p.years.get(year - k) or _EMPTY for p in profiles]
+            vals = [d.get(fname) for d in year_rows[k]]
         if kind == "num":
             data[col], scales[col] = _num_column(vals)
         elif kind == "bool":

@@ -191,52 +191,46 @@ def match_all(
         cond_exprs.append(C.bool_expr(compiled[(expr, ref)], pc).alias(f"c{idx}"))
     lf = frame.lazy().with_columns(cond_exprs)
     status_exprs = []
-    code_exprs = []
-    amount_exprs = []
+    codes: list[pl.Expr] = []
     for j, s in enumerate(specs):
         ref = s.reference_date(as_of)
         cs = [pl.col(f"c{uniq[(c.expr, ref)]}") for c in s.conditions]
         if not cs:
             status_exprs.append(pl.lit(1, dtype=pl.UInt8).alias(f"s{j}"))
-            code_exprs.append(pl.lit(0, dtype=pl.Int64).alias(f"k{j}"))
-        else:
-            n_false = pl.sum_horizontal([(c == False).cast(pl.UInt8).fill_null(0) for c in cs])  # noqa: E712
-            n_null = pl.sum_horizontal([c.is_null().cast(pl.UInt8) for c in cs])
-            st = (
-                pl.when(n_false == 0)
-                .then(pl.when(n_null == 0).then(1).otherwise(2))
-                .when(n_false == 1)
-                .then(3)
-                .otherwise(0)
-                .cast(pl.UInt8)
-            )
-            status_exprs.append(st.alias(f"s{j}"))
-            code = None
-            for i, c in enumerate(cs):
-                digit = pl.when(c.is_null()).then(2).when(c).then(1).otherwise(0).cast(pl.Int64)
-                term = digit * (3**i)
-                code = term if code is None else code + term
-            code_exprs.append(code.alias(f"k{j}"))
-        amount_exprs.append(_amount_expr(s, year, as_of, scales).alias(f"a{j}"))
-    lf = lf.with_columns(status_exprs + code_exprs + (amount_exprs if amounts else []))
-    wide = lf.select(
-        [pl.int_range(pl.len()).alias("row")]
-        + [pl.col(f"s{j}") for j in range(len(specs))]
-        + [pl.col(f"k{j}") for j in range(len(specs))]
-        + ([pl.col(f"a{j}") for j in range(len(specs))] if amounts else [])
-    ).collect()
+            codes.append(pl.lit(0, dtype=pl.Int64))
+            continue
+        n_false = pl.sum_horizontal([(~c).cast(pl.UInt8).fill_null(0) for c in cs])
+        n_null = pl.sum_horizontal([c.is_null().cast(pl.UInt8) for c in cs])
+        st = (
+            pl.when(n_false == 0)
+            .then(pl.when(n_null == 0).then(1).otherwise(2))
+            .when(n_false == 1)
+            .then(3)
+            .otherwise(0)
+            .cast(pl.UInt8)
+        )
+        status_exprs.append(st.alias(f"s{j}"))
+        code = None
+        for i, c in enumerate(cs):
+            term = pl.when(c.is_null()).then(2 * 3**i).when(c).then(3**i).otherwise(0)
+            code = term if code is None else code + term
+        codes.append(code.cast(pl.Int64))
+    # 1) every condition once (deduplicated), every policy's status: one wide frame
+    wide = lf.with_columns(pl.int_range(pl.len()).alias("row")).with_columns(status_exprs).collect()
+    # 2) per policy, only the pairs that are not ineligible: reason codes and amounts
     parts = []
-    for j in range(len(specs)):
+    lw = wide.lazy()
+    for j, s in enumerate(specs):
         sel = [
             pl.col("row"),
             pl.lit(j, dtype=pl.Int32).alias("policy"),
             pl.col(f"s{j}").alias("status"),
-            pl.col(f"k{j}").alias("codes"),
+            codes[j].alias("codes"),
+            (_amount_expr(s, year, as_of, scales) if amounts else pl.lit(None, pl.Float64)).alias(
+                "amount"
+            ),
         ]
-        sel.append(
-            pl.col(f"a{j}").alias("amount") if amounts else pl.lit(None, pl.Float64).alias("amount")
-        )
-        parts.append(wide.lazy().filter(pl.col(f"s{j}") > 0).select(sel))
+        parts.append(lw.filter(pl.col(f"s{j}") > 0).select(sel))
     if not parts:
         return pl.DataFrame(
             schema={
