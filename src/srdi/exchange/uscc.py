@@ -85,9 +85,14 @@ def make_uscc(prefix: str, body8: str | None = None) -> str:
 
     ``make_uscc("91320581", "71234567")`` → ``"91320581712345672C"``; ``prefix`` is the first
     8 characters (authority, type, division code), ``body8`` the 8-character organisation-code
-    body. A single 16-character argument (prefix + body) is accepted too.
+    body. A single 16-character argument (prefix + body) is accepted too, or 17 characters
+    whose organisation-code check (17th) is right.
     """
     if body8 is None:
+        if len(prefix) == 17:  # the organisation-code check is given: it must be right
+            if org_code_check_char(prefix[8:16].upper()) != prefix[16].upper():
+                raise ValueError(f"第17位（组织机构代码校验位）错误：{prefix!r}")
+            prefix = prefix[:16]
         if len(prefix) != 16:
             raise ValueError("需要16位（前8位 + 组织机构代码本体8位）")
         prefix, body8 = prefix[:8], prefix[8:]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["DIR", "NAMES", "codes", "load"]
+__all__ = ["DIR", "NAMES", "codes", "load", "walk"]
 
 DIR = Path(__file__).resolve().parent
 NAMES = ("regions", "industries", "sei2018", "foundation_fields", "industry_systems")
@@ -42,9 +42,10 @@ def load(name: str):
 
 
 def walk(items, depth=0, parent=None):
-    """Yield ``(item, depth, parent_code)`` over a tree of items with ``children``."""
+    """Yield ``(item, depth, parent_code)`` over a tree of items with ``children``, or over a
+    flat list whose items name their ``parent`` (``industries``: parents come first)."""
     for item in items:
-        yield item, depth, parent
+        yield item, depth, item["parent"] if "parent" in item else parent
         yield from walk(item.get("children", ()), depth + 1, item.get("code"))
 
 

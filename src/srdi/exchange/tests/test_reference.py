@@ -86,3 +86,10 @@ def test_contract_examples_use_known_industries_and_regions(examples):
         examples, regions=codes("regions"), industries=codes("industries")
     )
     assert problems == []
+
+
+def test_walk_gives_the_parent_of_flat_and_nested_items():
+    parents = {item["code"]: parent for item, _, parent in walk(load("industries")["items"])}
+    assert parents["C3484"] == "C348" and parents["C34"] == "C" and parents["C"] is None
+    sei = {item["code"]: parent for item, _, parent in walk(load("sei2018")["items"])}
+    assert sei["2.1"] == "2" and sei["2"] is None

@@ -85,3 +85,11 @@ def test_random_uscc_is_valid():
 
     rng = random.Random(3)
     assert all(check_uscc(random_uscc(rng)) is None for _ in range(200))
+
+
+def test_make_uscc_from_17_characters():
+    assert make_uscc("91320581712345672") == "91320581712345672C"
+    with pytest.raises(ValueError):
+        make_uscc("91320581712345675")  # wrong organisation-code check
+    with pytest.raises(ValueError):
+        make_uscc("9132058I", "71234567")
