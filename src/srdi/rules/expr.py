@@ -128,6 +128,51 @@ class PCtx:
     scales: dict[str, int]
     value: Any = None  # compiled indicator value (PRat / expr) inside band rules
     in_elem: str | None = None  # list name inside predicates
+    stager: Stager | None = None
+    memo: dict[int, Any] = field(default_factory=dict)
+
+    def keep(self, key: int | None, value: Any) -> Any:
+        """Materialise a compiled value as staged columns (shared, not copied)."""
+        if self.stager is None:
+            return value
+        if key is not None and key in self.memo:
+            return self.memo[key]
+        out = self.stager.keep(value)
+        if key is not None:
+            self.memo[key] = out
+        return out
+
+
+class Stager:
+    """Temporary columns computed in dependency stages (``with_columns`` one after another).
+
+    Polars expressions are trees: a subexpression used twice is copied twice. Named definitions
+    are used many times (and nest), so they are computed once into a column instead.
+    """
+
+    def __init__(self) -> None:
+        self.stages: list[dict[str, pl.Expr]] = []
+        self.level: dict[str, int] = {}
+
+    def put(self, expr: pl.Expr) -> pl.Expr:
+        deps = [self.level[n] for n in expr.meta.root_names() if n in self.level]
+        lvl = max(deps) + 1 if deps else 0
+        while len(self.stages) <= lvl:
+            self.stages.append({})
+        name = f"_t{len(self.level)}"
+        self.stages[lvl][name] = expr
+        self.level[name] = lvl
+        return pl.col(name)
+
+    def keep(self, value: Any) -> Any:
+        if isinstance(value, PRat):
+            d = value.d if isinstance(value.d, int) else self.put(value.d)
+            return PRat(self.put(value.n), d)
+        if isinstance(value, PSurd):
+            return PSurd(self.keep(value.rad), value.coef, value.add)
+        if isinstance(value, pl.Expr):
+            return self.put(value)
+        return value
 
 
 @dataclass(slots=True)
@@ -175,8 +220,14 @@ def prat_div(a: PRat, b: PRat) -> PRat:
     """a / b, null where b is 0 or null; keeps the denominator positive."""
     num = _as_expr(_mul(a.n, b.d))
     den_sign = b.n
-    n = pl.when(den_sign > 0).then(num).when(den_sign < 0).then(-num).otherwise(None)
-    return PRat(n, _as_expr(_mul(a.d, b.n.abs())))
+    n = pl.when(den_sign > 0).then(num).when(den_sign < 0).then(_neg(num)).otherwise(None)
+    absd = pl.when(den_sign < 0).then(_neg(den_sign)).otherwise(den_sign)
+    return PRat(n, _as_expr(_mul(a.d, absd)))
+
+
+def _neg(x: pl.Expr) -> pl.Expr:
+    """-x (Polars has no unary minus for Int128)."""
+    return pl.lit(0, dtype=I128) - x
 
 
 def prat_cmp(op: str, a: PRat, b: PRat) -> pl.Expr:
@@ -381,7 +432,9 @@ class Define(Node):
         return self.node.ev(ctx)
 
     def pl(self, c: PCtx) -> Any:
-        return self.node.pl(c)
+        if c.stager is not None and id(self) in c.memo:
+            return c.memo[id(self)]
+        return c.keep(id(self), self.node.pl(c))
 
 
 def kleene_and(values: list[Any]) -> bool | None:
@@ -575,7 +628,7 @@ class Neg(Node):
 
     def pl(self, c: PCtx) -> Any:
         v = self.x.pl(c)
-        return PRat(-v.n, v.d)
+        return PRat(_neg(v.n), v.d)
 
 
 class Func(Node):

@@ -1,0 +1,412 @@
+"""The columnar evaluator: the same rule files, compiled to Polars expressions.
+
+Every rule tree of a standard (``expr.Node``) compiles through :meth:`Node.pl` into one Polars
+expression; the engine's own logic (basic conditions, band selection under unknowns, score
+bounds, dimension minimums, three-valued verdict, route) is built here once, mirroring
+``engine.py``. Numbers are exact: inputs are stored as scaled integers (``value × scale``) and
+every comparison is a cross-multiplied Int128 comparison, never a float ratio.
+
+A *frame* has one row per profile and columns named by path relative to the assessment year:
+``y1.revenue`` (year Y-1), ``ip.class1``, ``niche_since`` (Date), ``awards`` (list of struct) …
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+import polars as pl
+
+from .expr import (
+    I128,
+    AnyList,
+    NicheYears,
+    Node,
+    PCtx,
+    PRat,
+    Stager,
+    TopInput,
+    YearInput,
+    prat_add,
+    prat_cmp,
+    prat_const,
+)
+from .profile import COMPLIANCE_FLAGS, LIST_FIELDS, TOP_FIELDS, YEAR_FIELDS, Profile, normalise
+from .standard import Standard
+
+LIST_DTYPES: dict[str, pl.DataType] = {
+    name: pl.List(
+        pl.Struct(
+            {
+                f: (pl.Int64 if k == "num" else pl.Date if k == "date" else pl.Utf8)
+                for f, k in fields.items()
+            }
+        )
+    )
+    for name, fields in LIST_FIELDS.items()
+}
+
+
+# --------------------------------------------------------------------------------------------
+# which inputs a set of standards reads
+
+
+def _nodes_of(std: Standard) -> list[Node]:
+    nodes: list[Node] = []
+    for c in std.conditions:
+        nodes.append(c.rule)
+    for i in std.indicators:
+        nodes += [m.rule for m in i.measures]
+        nodes += [b.cond for b in i.bands if b.cond is not None]
+        if i.points_rule is not None:
+            nodes.append(i.points_rule)
+    for s in std.sectors.values():
+        nodes += [s.sme, s.medium, s.small]
+    return nodes
+
+
+def columns_for(stds: list[Standard], size_std: Standard | None) -> dict[str, str]:
+    """Column name -> kind ("num", "bool", "str", "date", "list") needed by the standards."""
+    cols: dict[str, str] = {}
+    all_stds = list(stds) + ([size_std] if size_std is not None else [])
+    for std in all_stds:
+        for root in _nodes_of(std):
+            for n in root.walk():
+                if isinstance(n, TopInput):
+                    cols[n.path] = n.type
+                elif isinstance(n, YearInput):
+                    cols[n.column] = n.type
+                elif isinstance(n, NicheYears):
+                    cols["niche_since"] = "date"
+                elif isinstance(n, AnyList):
+                    cols[n.list_name] = "list"
+        if std.kind == "size" or std.basic:
+            cols["size_sector"] = "str"
+            cols["industry_code"] = "str"
+        if std.basic:
+            for f in COMPLIANCE_FLAGS:
+                cols[f] = "bool"
+    return cols
+
+
+# --------------------------------------------------------------------------------------------
+# profiles -> frame
+
+
+@dataclass
+class Frame:
+    df: pl.DataFrame
+    scales: dict[str, int]
+    year: int
+
+
+def _lcm(a: int, b: int) -> int:
+    return a * b // math.gcd(a, b)
+
+
+def build_frame(profiles: list[Profile], columns: dict[str, str], year: int) -> Frame:
+    """Flatten normalised profiles into a frame (years relative to ``year``)."""
+    data: dict[str, list] = {"uscc": [p.uscc for p in profiles]}
+    lists: dict[str, pl.DataFrame] = {}
+    scales: dict[str, int] = {}
+    schema: dict[str, pl.DataType] = {"uscc": pl.Utf8}
+    for col, kind in columns.items():
+        head, _, rest = col.partition(".")
+        if head[:1] == "y" and head[1:].isdigit() and rest in YEAR_FIELDS:
+            y = year - int(head[1:])
+            vals = [p.years.get(y, {}).get(rest) for p in profiles]
+            decl_default = YEAR_FIELDS[rest][2] if YEAR_FIELDS[rest][1] else None
+        elif kind == "list":
+            lists[col] = _list_column(col, profiles)
+            continue
+        else:
+            vals = [p.top.get(col) for p in profiles]
+            decl_default = TOP_FIELDS[col][2] if TOP_FIELDS[col][1] else None
+        if decl_default is not None:
+            vals = [decl_default if v is None else v for v in vals]
+        if kind == "num":
+            scale = 1
+            for v in vals:
+                if v is not None and v.denominator != 1:
+                    scale = _lcm(scale, v.denominator)
+            data[col] = [None if v is None else int(v * scale) for v in vals]
+            scales[col] = scale
+            schema[col] = pl.Int64
+        else:
+            data[col] = vals
+            schema[col] = {"bool": pl.Boolean, "str": pl.Utf8, "date": pl.Date}[kind]
+    df = pl.DataFrame(data, schema=schema)
+    if lists:
+        df = df.with_row_index("_row")
+        for ldf in lists.values():
+            df = df.join(ldf, on="_row", how="left")
+        df = df.drop("_row")
+    return Frame(df, scales, year)
+
+
+def _list_column(col: str, profiles: list[Profile]) -> pl.DataFrame:
+    """A list-of-struct column built from flat element columns (fast), keyed by row index."""
+    fields = LIST_FIELDS[col]
+    rows: list[int] = []
+    flat: dict[str, list] = {f: [] for f in fields}
+    for i, p in enumerate(profiles):
+        for e in p.lists.get(col, ()):
+            rows.append(i)
+            for f in fields:
+                v = e.get(f)
+                flat[f].append(int(v) if isinstance(v, Fraction) else v)
+    struct = LIST_DTYPES[col].inner  # type: ignore[attr-defined]
+    el = pl.DataFrame(
+        {"_row": rows, **flat},
+        schema={"_row": pl.UInt32, **{f: t for f, t in struct.to_schema().items()}},
+    )
+    return el.group_by("_row", maintain_order=True).agg(pl.struct(list(fields)).alias(col))
+
+
+# --------------------------------------------------------------------------------------------
+# compile
+
+
+def _outcome(v: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(v.is_null())
+        .then(pl.lit("undetermined"))
+        .when(v)
+        .then(pl.lit("eligible"))
+        .otherwise(pl.lit("ineligible"))
+    )
+
+
+def _and(exprs: list[pl.Expr]) -> pl.Expr:
+    out = exprs[0]
+    for e in exprs[1:]:
+        out = out & e
+    return out
+
+
+def _or(exprs: list[pl.Expr]) -> pl.Expr:
+    out = exprs[0]
+    for e in exprs[1:]:
+        out = out | e
+    return out
+
+
+def _sector_expr(size_std: Standard) -> pl.Expr:
+    declared = pl.col("size_sector")
+    digits = pl.col("industry_code").str.replace_all(r"\D", "")
+    derived: Any = pl.lit(None, dtype=pl.Utf8)
+    # longest prefixes last in the chain would lose; build the chain longest first
+    chain = None
+    for lo, hi, sector in sorted(size_std.sector_map, key=lambda m: -len(m[0])):
+        n = len(lo)
+        head = digits.str.slice(0, n)
+        cond = (digits.str.len_chars() >= n) & (head >= lo) & (head <= hi)
+        chain = (pl.when(cond) if chain is None else chain.when(cond)).then(pl.lit(sector))
+    if chain is not None:
+        derived = chain.otherwise(pl.lit(None, dtype=pl.Utf8))
+    known = list(size_std.sectors)
+    return (
+        pl.when(declared.is_not_null())
+        .then(pl.when(declared.is_in(known)).then(declared).otherwise(None))
+        .otherwise(derived)
+    )
+
+
+def _size_exprs(size_std: Standard, c: PCtx) -> tuple[pl.Expr, pl.Expr]:
+    """(is SME, size class) expressions (computed once per frame)."""
+    key = -id(size_std)
+    if key in c.memo:
+        return c.memo[key]
+    sector = c.keep(None, _sector_expr(size_std))
+    parts: dict[str, Any] = {"sme": None, "medium": None, "small": None}
+    for key in parts:
+        chain = None
+        for sid, s in size_std.sectors.items():
+            e = c.keep(None, getattr(s, key).pl(c))
+            chain = (pl.when(sector == sid) if chain is None else chain.when(sector == sid)).then(e)
+        parts[key] = chain.otherwise(pl.lit(None, dtype=pl.Boolean))  # type: ignore[union-attr]
+    sme, medium, small = (c.keep(None, parts[k]) for k in ("sme", "medium", "small"))
+    cls = (
+        pl.when(sme.is_null())
+        .then(None)
+        .when(~sme)
+        .then(pl.lit("large"))
+        .when(medium.is_null())
+        .then(None)
+        .when(medium)
+        .then(pl.lit("medium"))
+        .when(small.is_null())
+        .then(None)
+        .when(small)
+        .then(pl.lit("small"))
+        .otherwise(pl.lit("micro"))
+    )
+    c.memo[key] = (sme, c.keep(None, cls))
+    return c.memo[key]
+
+
+def _as_float(r: PRat) -> pl.Expr:
+    d = r.d if isinstance(r.d, pl.Expr) else pl.lit(r.d, dtype=I128)
+    return r.n.cast(pl.Float64) / d.cast(pl.Float64)
+
+
+def _indicator_bounds(ind, c: PCtx) -> tuple[PRat, PRat]:
+    if ind.points_rule is not None:
+        c.value = c.keep(None, ind.measures[0].rule.pl(c)) if ind.measures else None
+        v = ind.points_rule.pl(c)
+        c.value = None
+        # unknown points: the bounds min / max, on a common denominator d·m
+        m = _lcm(ind.min.denominator, ind.max.denominator)
+        d = v.d if isinstance(v.d, pl.Expr) else pl.lit(v.d, dtype=I128)
+        known = v.n * m
+
+        def bound(k: Fraction) -> pl.Expr:
+            return d * (k.numerator * (m // k.denominator))
+
+        lo_n = pl.when(v.n.is_null()).then(bound(ind.min)).otherwise(known)
+        hi_n = pl.when(v.n.is_null()).then(bound(ind.max)).otherwise(known)
+        den = v.d * m if isinstance(v.d, int) else d * m
+        return PRat(lo_n, den), PRat(hi_n, den)
+    c.value = c.keep(None, ind.measures[0].rule.pl(c)) if ind.measures else None
+    conds = [c.keep(None, b.cond.pl(c)) if b.cond is not None else pl.lit(True) for b in ind.bands]
+    c.value = None
+    los, his = [], []
+    prior_true: pl.Expr | None = None
+    for b, cond in zip(ind.bands, conds, strict=True):
+        if b.points.denominator != 1:
+            raise ValueError(f"{ind.id}: 分档分值须为整数")
+        poss = cond.fill_null(True)
+        if prior_true is not None:
+            poss = poss & ~prior_true
+        pts = pl.lit(int(b.points), dtype=I128)
+        los.append(pl.when(poss).then(pts))
+        his.append(pl.when(poss).then(pts))
+        t = cond.fill_null(False)
+        prior_true = t if prior_true is None else (prior_true | t)
+    return PRat(pl.min_horizontal(los), 1), PRat(pl.max_horizontal(his), 1)
+
+
+def compile_standard(std: Standard, c: PCtx, size_std: Standard | None) -> dict[str, pl.Expr]:
+    """Output columns for one standard: outcome, score, size_class, route, dimensions."""
+    p = std.id + ":"
+    out: dict[str, pl.Expr] = {}
+    if std.kind == "size":
+        sme, cls = _size_exprs(std, c)
+        out[p + "outcome"] = _outcome(sme)
+        out[p + "size_class"] = cls
+        return out
+    parts: list[pl.Expr] = []
+    if std.basic:
+        assert size_std is not None
+        sme, _cls = _size_exprs(size_std, c)
+        clean = ~_or([pl.col(f).fill_null(False) for f in COMPLIANCE_FLAGS])
+        parts += [sme, clean]
+    direct: list[pl.Expr] = []
+    for cond in std.conditions:
+        if cond.role == "required":
+            parts.append(c.keep(None, cond.rule.pl(c)))
+        elif cond.role == "direct":
+            direct.append(c.keep(None, cond.rule.pl(c)))
+    pass_ok = None
+    if std.scored:
+        bounds = {i.id: _indicator_bounds(i, c) for i in std.indicators}
+        lo_dim: dict[str, PRat] = {}
+        hi_dim: dict[str, PRat] = {}
+        for ind in std.indicators:
+            lo, hi = (c.keep(None, x) for x in bounds[ind.id])
+            d = ind.dimension
+            lo_dim[d] = lo if d not in lo_dim else prat_add(lo_dim[d], lo)
+            hi_dim[d] = hi if d not in hi_dim else prat_add(hi_dim[d], hi)
+        names = [d.name for d in std.dimensions]
+        lo_t, hi_t = lo_dim[names[0]], hi_dim[names[0]]
+        for n in names[1:]:
+            lo_t, hi_t = prat_add(lo_t, lo_dim[n]), prat_add(hi_t, hi_dim[n])
+        ps = prat_const(std.pass_score)  # type: ignore[arg-type]
+        sure = [prat_cmp(">=", lo_t, ps)]
+        fails = [prat_cmp("<", hi_t, ps)]
+        for d in std.dimensions:
+            if d.min is not None:
+                sure.append(prat_cmp(">=", lo_dim[d.name], prat_const(d.min)))
+                fails.append(prat_cmp("<", hi_dim[d.name], prat_const(d.min)))
+        pass_ok = (
+            pl.when(_and(sure))
+            .then(pl.lit(True))
+            .when(_or(fails))
+            .then(pl.lit(False))
+            .otherwise(pl.lit(None, dtype=pl.Boolean))
+        )
+        parts.append(_or([pass_ok, *direct]))
+        out[p + "score"] = _as_float(lo_t)
+        for n in names:
+            out[p + "dim:" + n] = _as_float(lo_dim[n])
+    verdict = _and(parts)
+    out[p + "outcome"] = _outcome(verdict)
+    if pass_ok is not None:
+        out[p + "route"] = (
+            pl.when(verdict.fill_null(False) & pass_ok.fill_null(False))
+            .then(pl.lit("score"))
+            .when(verdict.fill_null(False))
+            .then(pl.lit("direct"))
+            .otherwise(pl.lit(None, dtype=pl.Utf8))
+        )
+    return out
+
+
+def evaluate_frame(
+    frame: Frame, stds: list[Standard], as_of: date, review: bool, size_std: Standard | None
+) -> pl.DataFrame:
+    c = PCtx(year=as_of.year, as_of=as_of, review=review, scales=frame.scales, stager=Stager())
+    exprs: dict[str, pl.Expr] = {}
+    for std in stds:
+        exprs.update(compile_standard(std, c, size_std))
+    lf = frame.df.lazy()
+    for stage in c.stager.stages:  # type: ignore[union-attr]
+        lf = lf.with_columns(**stage)
+    return lf.select(pl.col("uscc"), **exprs).collect()
+
+
+def evaluate_many(
+    profiles: list[dict], stds: list[Standard], as_of: date, review: bool
+) -> list[dict]:
+    from .catalog import load_standard
+
+    size_std = load_standard("sme-size@2011")
+    profs = [normalise(p) for p in profiles]
+    frame = build_frame(profs, columns_for(stds, size_std), as_of.year)
+    res = evaluate_frame(frame, stds, as_of, review, size_std)
+    return rows_from_frame(res, stds)
+
+
+def _num(v: float | None) -> int | float | None:
+    if v is None:
+        return None
+    return int(v) if float(v).is_integer() else v
+
+
+def rows_from_frame(res: pl.DataFrame, stds: list[Standard]) -> list[dict]:
+    cols = res.to_dict(as_series=False)
+    out: list[dict] = []
+    for i, uscc in enumerate(cols["uscc"]):
+        for std in stds:
+            p = std.id + ":"
+            row: dict[str, Any] = {
+                "uscc": uscc,
+                "standard": std.id,
+                "outcome": cols[p + "outcome"][i],
+            }
+            if std.kind == "size":
+                row["size_class"] = cols[p + "size_class"][i]
+                row["score"] = None
+            elif std.scored:
+                row["score"] = _num(cols[p + "score"][i])
+                row["route"] = cols[p + "route"][i]
+                row["dimensions"] = {
+                    d.name: _num(cols[p + "dim:" + d.name][i]) for d in std.dimensions
+                }
+            else:
+                row["score"] = None
+            out.append(row)
+    return out
