@@ -27,25 +27,6 @@ def _call(fn, *args):
         raise HttpError(400, str(exc)) from None
 
 
-@router.get("/{uscc}", summary="企业诊断（JSON）")
-def diagnosis(request, uscc: str, as_of: str | None = None, review: bool = False):
-    """The whole diagnosis: verdicts and explanations, strengths/weaknesses, next tier and gap
-    plan, peer percentiles, five-year trend, data-quality warnings, contributed sections."""
-    user = _user(request)
-    day = _call(services.parse_as_of, as_of)
-    return _call(services.diagnosis_for, user, uscc, day, review)
-
-
-@router.get("/{uscc}/report", summary="下载诊断报告（pdf / docx / html）")
-def report(request, uscc: str, format: str = "pdf", as_of: str | None = None):
-    user = _user(request)
-    day = _call(services.parse_as_of, as_of)
-    name, ctype, content = _call(services.report_for, user, uscc, format, day)
-    response = HttpResponse(content, content_type=ctype)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
-
-
 class BatchIn(Schema):
     region: str
     format: str = "pdf"
@@ -80,3 +61,22 @@ def batch(request, payload: BatchIn):
         "status_url": f"/jobs/{job.pk}.json",
         "total": job.total,
     }
+
+
+@router.get("/{uscc}", summary="企业诊断（JSON）")
+def diagnosis(request, uscc: str, as_of: str | None = None, review: bool = False):
+    """The whole diagnosis: verdicts and explanations, strengths/weaknesses, next tier and gap
+    plan, peer percentiles, five-year trend, data-quality warnings, contributed sections."""
+    user = _user(request)
+    day = _call(services.parse_as_of, as_of)
+    return _call(services.diagnosis_for, user, uscc, day, review)
+
+
+@router.get("/{uscc}/report", summary="下载诊断报告（pdf / docx / html）")
+def report(request, uscc: str, format: str = "pdf", as_of: str | None = None):
+    user = _user(request)
+    day = _call(services.parse_as_of, as_of)
+    name, ctype, content = _call(services.report_for, user, uscc, format, day)
+    response = HttpResponse(content, content_type=ctype)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response

@@ -104,7 +104,9 @@ def explain_indicator(item: dict, std) -> dict:
         "dimension": spec.dimension if spec else "",
         "band_text": band_text,
         "text_zh": sentence,
-        "value_display": _fmt_value(item.get("value"), unit),
+        "value_display": _fmt_value(item.get("value"), unit)
+        if spec is None or spec.measures
+        else "—",
         "verify_label": VERIFY_LABELS.get(status, ""),
         "original": spec.text if spec else None,
     }
