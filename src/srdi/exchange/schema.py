@@ -86,6 +86,11 @@ class Field:
     percent: bool = False
     help: str = ""
 
+    enum_set: frozenset = frozenset()  # derived: the enum values, for fast membership tests
+
+    def __post_init__(self):
+        object.__setattr__(self, "enum_set", frozenset(v for v, _ in self.enum))
+
     @property
     def has_fill(self) -> bool:
         return self.fill is not _NOFILL

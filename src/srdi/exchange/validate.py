@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
@@ -189,14 +190,29 @@ def _check_range(f: S.Field, v, path, errs):
     return v
 
 
-def _check_value(f: S.Field, v, path: str, errs: list):
-    """Normalised value, or _ABSENT (null that means unknown / none), or _BAD (error recorded)."""
+def _check_value(f: S.Field, v, prefix: str, key, errs: list):
+    """Normalised value, or _ABSENT (null that means unknown / none), or _BAD (error recorded).
+
+    The field's path is ``prefix.key`` (or ``key`` at the top level), built only for errors.
+    """
+    t = f.type
+    vt = type(v)
+    # fast paths for the common, valid cases
+    if (vt is int and (t == S.NUMBER or t == S.INT)) or (
+        vt is Decimal and t == S.NUMBER and v.is_finite()
+    ):
+        lo, hi = f.min, f.max
+        if (lo is None or v >= lo) and (hi is None or v <= hi):
+            return v
+        return _check_range(f, v, f"{prefix}.{key}" if prefix else key, errs)
+    if vt is bool and t == S.BOOL:
+        return v
+    path = f"{prefix}.{key}" if prefix else key
     if v is None:
         if f.required:
             errs.append((path, f"缺少必填字段：{f.label}"))
             return _BAD
         return None if f.nullable else _ABSENT
-    t = f.type
     if t == S.NUMBER:
         if isinstance(v, bool) or not isinstance(v, (int, Decimal, float)):
             errs.append((path, f"{f.label}应为数字，实际为{_typename(v)}{_fmt(v)}"))
@@ -228,7 +244,7 @@ def _check_value(f: S.Field, v, path: str, errs: list):
         return v
     if t == S.ENUM:
         if isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)):
-            if v in f.enum_values:
+            if v in f.enum_set:
                 return v
         errs.append((path, f"{f.label}的值{_fmt(v)}无效，应为：{_enum_text(f)}"))
         return _BAD
@@ -335,16 +351,15 @@ def _check_object(sec: S.Section, value, path, errs) -> dict | object:
         errs.append((path, f"{sec.label}（{sec.key}）应为对象，实际为{_typename(value)}"))
         return _BAD
     out = {}
-    by_key = sec.by_key
+    by_key = _BY_KEY[sec.key]
     for k, v in value.items():
         f = by_key.get(k)
-        p = f"{path}.{k}"
         if f is None:
-            _unknown_key(k, by_key, p, errs, f"{sec.label}（{sec.key}）")
+            _unknown_key(k, by_key, f"{path}.{k}", errs, f"{sec.label}（{sec.key}）")
             continue
-        nv = _check_value(f, v, p, errs)
+        nv = _check_value(f, v, path, k, errs)
         if nv is not _BAD and nv is not _ABSENT:
-            out[k] = nv
+            out[f.key] = nv  # the schema's key object: shared by all profiles
     return out
 
 
@@ -353,7 +368,7 @@ def _check_array(sec: S.Section, value, path, errs):
         errs.append((path, f"{sec.label}（{sec.key}）应为数组，实际为{_typename(value)}"))
         return _BAD
     out = []
-    by_key = sec.by_key
+    by_key = _BY_KEY[sec.key]
     for i, item in enumerate(value):
         ip = f"{path}[{i}]"
         if not isinstance(item, dict):
@@ -362,13 +377,12 @@ def _check_array(sec: S.Section, value, path, errs):
         o = {}
         for k, v in item.items():
             f = by_key.get(k)
-            p = f"{ip}.{k}"
             if f is None:
-                _unknown_key(k, by_key, p, errs, f"{sec.label}（{sec.key}）")
+                _unknown_key(k, by_key, f"{ip}.{k}", errs, f"{sec.label}（{sec.key}）")
                 continue
-            nv = _check_value(f, v, p, errs)
+            nv = _check_value(f, v, ip, k, errs)
             if nv is not _BAD and nv is not _ABSENT:
-                o[k] = nv
+                o[f.key] = nv
         for f in sec.fields:
             if f.required and f.key not in item:
                 errs.append((f"{ip}.{f.key}", f"缺少必填字段：{f.label}"))
@@ -376,7 +390,9 @@ def _check_array(sec: S.Section, value, path, errs):
     return out
 
 
+_intern = sys.intern
 _YEARS = S.section("years")
+_BY_KEY = {sec.key: dict(sec.by_key) for sec in S.SECTIONS}
 _SCORES = S.section("development_scores")
 _SCORE_FIELD = _SCORES.fields[0]
 
@@ -386,7 +402,7 @@ def _check_years(value, errs):
         errs.append(("years", f"年度数据（years）应为以年份为键的对象，实际为{_typename(value)}"))
         return _BAD
     out = {}
-    by_key = _YEARS.by_key
+    by_key = _BY_KEY["years"]
     for year, fig in value.items():
         yp = f"years.{year}"
         if not _year_key_ok(year):
@@ -400,13 +416,12 @@ def _check_years(value, errs):
         o = {}
         for k, v in fig.items():
             f = by_key.get(k)
-            p = f"{yp}.{k}"
             if f is None:
-                _unknown_key(k, by_key, p, errs, "年度数据（years）")
+                _unknown_key(k, by_key, f"{yp}.{k}", errs, "年度数据（years）")
                 continue
-            nv = _check_value(f, v, p, errs)
+            nv = _check_value(f, v, yp, k, errs)
             if nv is not _BAD and nv is not _ABSENT:
-                o[k] = nv
+                o[f.key] = nv
         # consistency
         rev, main = o.get("revenue"), o.get("main_revenue")
         if rev is not None and main is not None and main > rev:
@@ -427,7 +442,7 @@ def _check_years(value, errs):
         emp, rd = o.get("employees"), o.get("rd_staff")
         if emp is not None and rd is not None and rd > emp:
             errs.append((f"{yp}.rd_staff", f"研发人员（{rd}）多于从业人员（{emp}）"))
-        out[year] = o
+        out[_intern(year)] = o
     return out
 
 
@@ -442,17 +457,16 @@ def _check_scores(value, errs):
         return _BAD
     out = {}
     for year, v in value.items():
-        p = f"development_scores.{year}"
         if not _year_key_ok(year):
-            _bad_year_key(year, p, errs)
+            _bad_year_key(year, f"development_scores.{year}", errs)
             continue
-        nv = _check_value(_SCORE_FIELD, v, p, errs)
+        nv = _check_value(_SCORE_FIELD, v, "development_scores", year, errs)
         if nv is not _BAD and nv is not _ABSENT:
-            out[year] = nv
+            out[_intern(year)] = nv
     return out
 
 
-_TOP = S.TOP_SECTION.by_key
+_TOP = dict(S.TOP_SECTION.by_key)
 _SECTIONS = {s.key: s for s in S.SECTIONS if s.key}
 
 
@@ -474,7 +488,7 @@ def validate_record(rec, refs: _Refs | None = None) -> tuple[dict | None, list[t
                     else:
                         out["uscc"] = v.strip().upper()
                     continue
-            nv = _check_value(f, v, k, errs)
+            nv = _check_value(f, v, "", k, errs)
             if nv is _BAD or nv is _ABSENT:
                 continue
             if k == "industry_code":
@@ -507,7 +521,7 @@ def validate_record(rec, refs: _Refs | None = None) -> tuple[dict | None, list[t
                         (k, f"战略性新兴产业分类代码{_fmt(nv)}无效（应为 2018 分类代码，如 2.1）")
                     )
                     continue
-            out[k] = nv
+            out[f.key] = nv
             continue
         sec = _SECTIONS.get(k)
         if sec is None:
@@ -530,7 +544,7 @@ def validate_record(rec, refs: _Refs | None = None) -> tuple[dict | None, list[t
                 continue
             nv = v
         if nv is not _BAD:
-            out[k] = nv
+            out[sec.key] = nv
     for key in ("uscc", "name"):
         if key not in rec:
             errs.append((key, f"缺少必填字段：{_TOP[key].label}"))
