@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -22,7 +23,6 @@ from srdi.registry.models import Enterprise, Honor, Region, Title
 from . import lifecycle
 from .models import TIER_LABELS, Alert, PoolEntry
 
-CACHE_SECONDS = 600
 VERSION_KEY = "cultivation:version"
 
 
@@ -102,6 +102,12 @@ def bump_version() -> None:
         cache.set(VERSION_KEY, 2, None)
 
 
+def cache_seconds() -> int:
+    """How long dashboard aggregates are kept (writes through this app's services clear them
+    at once; other writes — imports, registry edits — show within this time)."""
+    return int(getattr(settings, "SRDI_DASHBOARD_CACHE_SECONDS", 600))
+
+
 def cached(name: str, scope: Scope, day: dt.date, compute, *extra):
     key = f"cultivation:{data_version()}:{name}:{scope.key}:{day.isoformat()}:" + ":".join(
         str(x) for x in extra
@@ -109,7 +115,7 @@ def cached(name: str, scope: Scope, day: dt.date, compute, *extra):
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, CACHE_SECONDS)
+        cache.set(key, value, cache_seconds())
     return value
 
 

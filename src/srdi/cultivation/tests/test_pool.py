@@ -179,3 +179,10 @@ def test_keylink_pool(users, enterprises, login):
     )
     assert r.status_code == 200 and "不在您的范围内" in r.content.decode()
     assert "高精度轴承" in c.get("/cultivation/keylinks/").content.decode()
+
+
+def test_cached_funnel_follows_writes_at_once(users, enterprises):
+    a, _ = enterprises
+    assert counts()["willing"][0] == 0
+    services.record_willingness(users["admin"], a, "srdi_sme", True)
+    assert counts()["willing"][0] == 1  # the service bumped the cache version
