@@ -313,5 +313,5 @@ class CreateForm(SectionForm):
             regions=regions,
             **kw,
         )
-        self.fields["uscc"].max_length = 18
+        self.fields["uscc"].widget.attrs.update({"maxlength": 18, "size": 20})
         self.fields["uscc"].help_text = "18 位，校验码须正确（GB 32100-2015）"
