@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from srdi.accounts import scopes
 from srdi.audit.models import AuditLog
-from srdi.audit.services import bulk_record, jsonable
+from srdi.audit.services import jsonable
 from srdi.exchange import (
     UNREADABLE,
     Problem,
@@ -158,17 +158,25 @@ _TEXT_LIMITS = {"name": 200, "main_product": 200}
 
 
 def _number_problem(v, digits: int, places: int) -> str | None:
+    if type(v) is int:
+        if abs(v) >= 10 ** (digits - places):
+            return f"数值过大（整数部分最多{digits - places}位）：{v}"
+        return None
     if not isinstance(v, Decimal):
         v = Decimal(v)
-    t = v.as_tuple()
-    exp = t.exponent
-    frac = -exp if exp < 0 else 0
-    if frac > places:
-        # trailing zeros are harmless
-        if v != v.quantize(Decimal(1).scaleb(-places)):
+    text = str(v)
+    if "E" in text or "e" in text:
+        text = format(v, "f")
+    dot = text.find(".")
+    if dot >= 0:
+        frac = text[dot + 1 :].rstrip("0")
+        if len(frac) > places:
             return f"小数位数过多（最多{places}位）：{v}"
-    whole = len(t.digits) + exp if exp < 0 else len(t.digits) + exp
-    if whole > digits - places:
+        whole = text[:dot]
+    else:
+        whole = text
+    whole = whole.lstrip("-").lstrip("0")
+    if len(whole) > digits - places:
         return f"数值过大（整数部分最多{digits - places}位）：{v}"
     return None
 
@@ -313,13 +321,141 @@ def _same(a, b) -> bool:
     return a == b
 
 
+class _Inserter:
+    """Fast multi-row INSERT of plain tuples (bulk imports): no model instances."""
+
+    def __init__(self, model, columns: tuple[str, ...]):
+        from django.db import connection
+
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        self.columns = columns
+        qn = connection.ops.quote_name
+        self.sql = (
+            f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})"
+        )
+        ops = connection.ops
+        adapters = []
+        for c in columns:
+            f = by_attname[c]
+            t = f.get_internal_type()
+            if t == "DateField":
+                adapters.append(ops.adapt_datefield_value)
+            elif t == "DateTimeField":
+                adapters.append(_memo_last(ops.adapt_datetimefield_value))
+            elif t == "JSONField":
+                adapters.append(_memo_json(f, connection))
+            else:
+                adapters.append(None)
+        self.adapt = [(i, a) for i, a in enumerate(adapters) if a is not None]
+
+    def insert(self, rows: list[dict], batch: int = 2000) -> None:
+        from django.db import connection
+
+        if not rows:
+            return
+        cols, adapt = self.columns, self.adapt
+        with connection.cursor() as cur:
+            for start in range(0, len(rows), batch):
+                params = []
+                for r in rows[start : start + batch]:
+                    t = [r.get(c) for c in cols]
+                    for i, a in adapt:
+                        if t[i] is not None:
+                            t[i] = a(t[i])
+                    params.append(t)
+                cur.executemany(self.sql, params)
+
+
+def _memo_last(fn):
+    """Adapter that reuses its last result (rows of one import share their timestamps)."""
+    last = [object(), None]
+
+    def adapt(v):
+        if v is not last[0]:
+            last[0], last[1] = v, fn(v)
+        return last[1]
+
+    return adapt
+
+
+def _memo_json(field, connection):
+    """JSON adapter caching flat dicts of scalars (field_sources repeat the same few shapes)."""
+    cache: dict = {}
+
+    def adapt(v):
+        if type(v) is dict:
+            try:
+                key = tuple(v.items())
+                hash(key)
+            except TypeError:
+                return field.get_db_prep_save(v, connection)
+            r = cache.get(key)
+            if r is None:
+                if len(cache) > 5000:
+                    cache.clear()
+                r = cache[key] = field.get_db_prep_save(v, connection)
+            return r
+        return field.get_db_prep_save(v, connection)
+
+    return adapt
+
+
+def _columns(model, skip=("id",)) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname not in skip)
+
+
+_INSERTERS: dict = {}
+
+
+def _inserter(model) -> _Inserter:
+    from django.db import connection
+
+    key = (model, connection.vendor)
+    ins = _INSERTERS.get(key)
+    if ins is None:
+        ins = _INSERTERS[key] = _Inserter(model, _columns(model))
+    return ins
+
+
+def _defaults(model) -> dict:
+    out = {}
+    for f in model._meta.concrete_fields:
+        if f.attname == "id":
+            continue
+        out[f.attname] = f.get_default() if f.has_default() else (None if f.null else "")
+    return out
+
+
+class _Ref:
+    """A new enterprise before its row exists (id filled in after the insert)."""
+
+    __slots__ = ("name", "pk", "uscc")
+
+    def __init__(self, uscc, name):
+        self.uscc, self.name, self.pk = uscc, name, None
+
+
 class Applier:
-    """Upserts normalised profiles (chunk by chunk) and prepares audit records."""
+    """Upserts normalised profiles (chunk by chunk) and prepares audit records.
+
+    New enterprises and all new child rows go through plain multi-row INSERTs; existing
+    enterprises are compared field by field and only what differs is updated.
+    """
 
     def __init__(
-        self, *, actor, source: DataSource, refs: Refs, note="", audit=True, new_defaults=None
+        self,
+        *,
+        actor,
+        source: DataSource,
+        refs: Refs,
+        note="",
+        audit=True,
+        new_defaults=None,
+        full_create_audit=True,
     ):
         self.new_defaults = new_defaults or {}
+        self.full_create_audit = full_create_audit
         self.actor = actor
         self.source = source
         self.refs = refs
@@ -332,13 +468,17 @@ class Applier:
             actor.username if self.actor_obj else ("命令行" if actor is None else str(actor))
         )
         self.audit_source = _audit_source(source.kind)
+        self._ent_template = _defaults(Enterprise)
+        self._year_template = _defaults(AnnualFigures)
+        self._item_templates = {k: _defaults(m) for k, m in ARRAY_MODELS.items()}
 
     # ----------------------------------------------------------------- one chunk
     def existing(self, usccs: list[str]) -> dict[str, Enterprise]:
         return {e.uscc: e for e in Enterprise.objects.filter(uscc__in=usccs)}
 
     def apply(self, profiles: list[dict], existing: dict[str, Enterprise] | None = None) -> list:
-        """Write ``profiles``; returns ``[(enterprise, 'created'|'updated'|'unchanged', before, after)]``."""
+        """Write ``profiles``; returns ``[(enterprise or _Ref, status, before, after, profile)]``
+        with status ``created`` / ``updated`` / ``unchanged``."""
         if not profiles:
             return []
         sid = self.source.pk
@@ -356,8 +496,8 @@ class Applier:
                 old_years[(y.enterprise_id, y.year)] = y
         old_scores: dict[tuple[int, int], DevelopmentScore] = {}
         if need_scores and old_ids:
-            for s in DevelopmentScore.objects.filter(enterprise_id__in=old_ids):
-                old_scores[(s.enterprise_id, s.year)] = s
+            for sc in DevelopmentScore.objects.filter(enterprise_id__in=old_ids):
+                old_scores[(sc.enterprise_id, sc.year)] = sc
         old_arrays: dict[str, dict[int, list]] = {}
         for key in need_arrays:
             by = defaultdict(list)
@@ -368,17 +508,19 @@ class Applier:
                     by[obj.enterprise_id].append(obj)
             old_arrays[key] = by
 
-        new_ents: list[Enterprise] = []
+        new_ents: list[tuple[_Ref, dict]] = []
         upd_ents: list[Enterprise] = []
         upd_ent_fields: set[str] = set()
-        new_years: list[AnnualFigures] = []
+        new_years: list[tuple[object, dict]] = []  # (enterprise or _Ref, row)
         upd_years: list[AnnualFigures] = []
         upd_year_fields: set[str] = set()
-        new_scores: list[DevelopmentScore] = []
+        new_scores: list[tuple[object, dict]] = []
         upd_scores: list[DevelopmentScore] = []
         new_items: dict[str, list] = defaultdict(list)
         del_items: dict[str, list[int]] = defaultdict(list)
         results = []
+        ent_template = self._ent_template
+        year_template = self._year_template
 
         for p in profiles:
             vals = enterprise_values(p, self.refs.region_ids)
@@ -388,17 +530,18 @@ class Applier:
             before: dict = {}
             after: dict = {}
             if e is None:
-                vals.pop("uscc", None)
-                e = Enterprise(
-                    uscc=p["uscc"], created_at=now, updated_at=now, **self.new_defaults, **vals
-                )
-                e.field_sources = {
-                    column_path(c): sid for c in vals if c not in ("industry_id", "uscc")
-                }
-                new_ents.append(e)
-                status = "created"
-                fs = e.field_sources
+                is_new = True
+                e = _Ref(p["uscc"], p.get("name", ""))
+                fs = {column_path(c): sid for c in vals if c not in ("industry_id", "uscc")}
+                row = dict(ent_template)
+                row.update(self.new_defaults)
+                row.update(vals)
+                row["uscc"] = p["uscc"]
+                row["created_at"] = row["updated_at"] = now
+                row["field_sources"] = fs
+                new_ents.append((e, row))
             else:
+                is_new = False
                 fs = dict(e.field_sources or {})
                 for col, v in vals.items():
                     if col == "uscc":
@@ -412,63 +555,69 @@ class Applier:
                             fs[path] = sid
                         setattr(e, col, v)
                         upd_ent_fields.add(col)
-                status = "unchanged"
-            is_new = status == "created"
             # years
             for ys, fig in (p.get("years") or {}).items():
                 year = int(ys)
-                row = None if is_new else old_years.get((e.pk, year))
-                if row is None:
-                    row = AnnualFigures(
-                        enterprise=e,
-                        year=year,
-                        updated_at=now,
-                        field_sources={k: sid for k in fig},
-                        **fig,
-                    )
-                    new_years.append(row)
+                yrow = None if is_new else old_years.get((e.pk, year))
+                if yrow is None:
+                    r = dict(year_template)
+                    r.update(fig)
+                    r["year"] = year
+                    r["updated_at"] = now
+                    r["field_sources"] = {k: sid for k in fig}
+                    new_years.append((e, r))
                     if not is_new:
                         for k, v in fig.items():
                             after[f"years.{ys}.{k}"] = v
                     continue
                 changed = False
-                yfs = dict(row.field_sources or {})
+                yfs = dict(yrow.field_sources or {})
                 for k, v in fig.items():
-                    old = getattr(row, k)
+                    old = getattr(yrow, k)
                     if not _same(old, v):
                         before[f"years.{ys}.{k}"] = old
                         after[f"years.{ys}.{k}"] = v
-                        setattr(row, k, v)
+                        setattr(yrow, k, v)
                         yfs[k] = sid
                         upd_year_fields.add(k)
                         changed = True
                 if changed:
-                    row.field_sources = yfs
-                    row.updated_at = now
-                    upd_years.append(row)
+                    yrow.field_sources = yfs
+                    yrow.updated_at = now
+                    upd_years.append(yrow)
             # development scores
             for ys, score in (p.get("development_scores") or {}).items():
                 year = int(ys)
-                row = None if is_new else old_scores.get((e.pk, year))
+                srow = None if is_new else old_scores.get((e.pk, year))
                 path = f"development_scores.{ys}"
-                if row is None:
-                    new_scores.append(DevelopmentScore(enterprise=e, year=year, score=score))
+                if srow is None:
+                    new_scores.append((e, {"year": year, "score": score}))
                     fs[path] = sid
                     if not is_new:
                         after[path] = score
-                elif not _same(row.score, score):
-                    before[path] = row.score
+                elif not _same(srow.score, score):
+                    before[path] = srow.score
                     after[path] = score
-                    row.score = score
+                    srow.score = score
                     fs[path] = sid
-                    upd_scores.append(row)
+                    upd_scores.append(srow)
             # arrays
             for key in ARRAY_KEYS:
                 if key not in p:
                     continue
                 cols = ARRAY_COLUMNS[key]
                 items = p[key]
-                olds = [] if is_new else old_arrays[key].get(e.pk, [])
+                template = self._item_templates[key]
+                if is_new:
+                    for it in items:
+                        r = dict(template)
+                        r.update({c: it.get(c) for c in cols})
+                        r.update({c: it[c] for c in ARRAY_KEEP[key] if it.get(c) is not None})
+                        new_items[key].append((e, r))
+                    if items:
+                        fs[key] = sid
+                    continue
+                olds = old_arrays[key].get(e.pk, [])
                 if key == "titles":
                     # revoked titles are not "held": they stay, and are not compared
                     olds = [t for t in olds if t.status != Title.Status.REVOKED]
@@ -480,37 +629,43 @@ class Applier:
                 for o in olds:
                     keep.setdefault(tuple(getattr(o, c) for c in cols), o)
                     del_items[key].append(o.pk)
-                model = ARRAY_MODELS[key]
                 for it in items:
                     k = tuple(it.get(c) for c in cols)
+                    r = dict(template)
+                    r.update({c: it.get(c) for c in cols})
                     prev = keep.get(k)
                     if prev is not None:
-                        extra = {c: getattr(prev, c) for c in ARRAY_KEEP[key]}
+                        r.update({c: getattr(prev, c) for c in ARRAY_KEEP[key]})
                     else:  # DB-only details given by the caller (demo data)
-                        extra = {c: it[c] for c in ARRAY_KEEP[key] if it.get(c) is not None}
-                    new_items[key].append(
-                        model(enterprise=e, **{c: it.get(c) for c in cols}, **extra)
-                    )
+                        r.update({c: it[c] for c in ARRAY_KEEP[key] if it.get(c) is not None})
+                    new_items[key].append((e, r))
                 fs[key] = sid
-                if not is_new:
-                    before[key] = [dict(zip(cols, k, strict=True)) for k in old_keys]
-                    after[key] = [dict(zip(cols, k, strict=True)) for k in new_keys]
-            if not is_new:
-                if after:
-                    status = "updated"
-                    e.field_sources = fs
-                    e.updated_at = now
-                    upd_ents.append(e)
-                    self.updated += 1
-                else:
-                    self.unchanged += 1
-            else:
+                before[key] = [dict(zip(cols, k, strict=True)) for k in old_keys]
+                after[key] = [dict(zip(cols, k, strict=True)) for k in new_keys]
+            if is_new:
+                status = "created"
                 self.created += 1
+            elif after:
+                status = "updated"
+                e.field_sources = fs
+                e.updated_at = now
+                upd_ents.append(e)
+                self.updated += 1
+            else:
+                status = "unchanged"
+                self.unchanged += 1
             results.append((e, status, before, after, p))
 
-        # ------------------------------------------------------------- bulk writes
+        # ------------------------------------------------------------- writes
         if new_ents:
-            Enterprise.objects.bulk_create(new_ents, batch_size=500)
+            _inserter(Enterprise).insert([r for _e, r in new_ents])
+            refs = {e.uscc: e for e, _r in new_ents}
+            usccs = list(refs)
+            for i in range(0, len(usccs), 2000):
+                for pk, uscc in Enterprise.objects.filter(uscc__in=usccs[i : i + 2000]).values_list(
+                    "pk", "uscc"
+                ):
+                    refs[uscc].pk = pk
         if upd_ents:
             Enterprise.objects.bulk_update(
                 upd_ents, sorted(upd_ent_fields | {"field_sources", "updated_at"}), batch_size=500
@@ -518,55 +673,69 @@ class Applier:
         for key, ids in del_items.items():
             if ids:
                 ARRAY_MODELS[key].objects.filter(pk__in=ids).delete()
-        if new_years:
-            for y in new_years:
-                y.enterprise_id = y.enterprise.pk
-            AnnualFigures.objects.bulk_create(new_years, batch_size=1000)
+        _insert_children(AnnualFigures, new_years)
         if upd_years:
             AnnualFigures.objects.bulk_update(
                 upd_years, sorted(upd_year_fields | {"field_sources", "updated_at"}), batch_size=500
             )
-        if new_scores:
-            for s in new_scores:
-                s.enterprise_id = s.enterprise.pk
-            DevelopmentScore.objects.bulk_create(new_scores, batch_size=1000)
+        _insert_children(DevelopmentScore, new_scores)
         if upd_scores:
             DevelopmentScore.objects.bulk_update(upd_scores, ["score"], batch_size=500)
-        for key, objs in new_items.items():
-            for o in objs:
-                o.enterprise_id = o.enterprise.pk
-            ARRAY_MODELS[key].objects.bulk_create(objs, batch_size=1000)
+        for key, rows in new_items.items():
+            _insert_children(ARRAY_MODELS[key], rows)
         if self.audit:
             self._audit(results)
         return results
 
     def _audit(self, results) -> None:
-        entries = []
+        rows = []
         for e, status, before, after, p in results:
             if status == "unchanged":
                 continue
-            if status == "created":
+            if status == "created" and self.full_create_audit:
                 b, a = None, _audit_json(to_json_obj(p, fill_declarations=False))
+            elif status == "created":
+                # compact: what was created and from where (the full record stays in the
+                # kept original file of the import batch / the data source)
+                b = None
+                a = {
+                    "uscc": p["uscc"],
+                    "name": p.get("name"),
+                    "region": p.get("region"),
+                    "industry_code": p.get("industry_code"),
+                    "years": sorted(p.get("years") or ()),
+                    "fields": len(p),
+                }
             else:
                 b, a = _audit_json(before), _audit_json(after)
-            entries.append(
-                AuditLog(
-                    at=self.now,
-                    actor=self.actor_obj,
-                    actor_label=self.actor_label,
-                    action="create" if status == "created" else "update",
-                    object_type="registry.enterprise",
-                    object_id=str(e.pk),
-                    object_repr=e.name[:255],
-                    enterprise_uscc=e.uscc,
-                    before=b,
-                    after=a,
-                    source=self.audit_source,
-                    note=self.note[:255],
-                )
+            rows.append(
+                {
+                    "at": self.now,
+                    "actor_id": self.actor_obj.pk if self.actor_obj else None,
+                    "actor_label": self.actor_label,
+                    "action": "create" if status == "created" else "update",
+                    "object_type": "registry.enterprise",
+                    "object_id": str(e.pk),
+                    "object_repr": (e.name or "")[:255],
+                    "enterprise_uscc": e.uscc,
+                    "before": b,
+                    "after": a,
+                    "source": self.audit_source,
+                    "ip": None,
+                    "note": self.note[:255],
+                }
             )
-        if entries:
-            bulk_record(entries)
+        _inserter(AuditLog).insert(rows)
+
+
+def _insert_children(model, pairs: list[tuple[object, dict]]) -> None:
+    if not pairs:
+        return
+    rows = []
+    for e, r in pairs:
+        r["enterprise_id"] = e.pk
+        rows.append(r)
+    _inserter(model).insert(rows)
 
 
 def _audit_json(v):
@@ -622,8 +791,8 @@ def create_enterprise(actor, data: dict, *, source="web", department: str = "") 
     with transaction.atomic():
         ds = _data_source(source, actor, department=department, label="新增企业")
         app = Applier(actor=actor, source=ds, refs=refs)
-        e = app.apply([profile], existing={})[0][0]
-    return e
+        app.apply([profile], existing={})
+    return Enterprise.objects.get(uscc=profile["uscc"])
 
 
 def update_enterprise(actor, enterprise: Enterprise, data: dict, *, source="web", department=""):
@@ -856,7 +1025,11 @@ def _run_import(batch: ImportBatch, actor, progress, chunk, source_kind) -> Impo
     with transaction.atomic():
         ds = _data_source(source_kind, actor, department=batch.department, batch=batch, label=label)
         app = Applier(
-            actor=actor, source=ds, refs=refs, note=f"导入批次 #{batch.pk} {batch.original_name}"
+            actor=actor,
+            source=ds,
+            refs=refs,
+            note=f"导入批次 #{batch.pk} {batch.original_name}",
+            full_create_audit=False,
         )
         writing = True
         for raw, _offset, valid, problems in _validate_stream(records, refs, chunk):
