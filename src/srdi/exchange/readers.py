@@ -231,6 +231,14 @@ def _lines(chunks: Iterable[str]) -> Iterator[str]:
         yield rest
 
 
+def _draining(records: list) -> Iterator:
+    """Yield the items of a list, dropping each from the list once yielded."""
+    for i in range(len(records)):
+        item = records[i]
+        records[i] = None
+        yield item
+
+
 class _Lazy:
     """An iterable of records that fills ``problems`` and ``locations`` while it is consumed."""
 
@@ -324,6 +332,10 @@ def read_profiles(
     """Read and validate a file; the normalised profiles, or :class:`ProfileErrors` listing
     every problem (reading and validation) if there is any."""
     records = iter_records(src, fmt)
+    if isinstance(records, Records):  # xlsx: read whole; let validated raw records go
+        records = _Lazy(
+            _draining(records), records.file, records.fmt, records.problems, records.locations
+        )
     profiles, problems = validate_records(records, regions=regions, industries=industries)
     if problems:
         raise ProfileErrors(problems)

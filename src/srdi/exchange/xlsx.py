@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sys
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -585,18 +586,20 @@ def _read_sheet(rows, spec, file, problems, records, locs, index) -> None:
     ]
     seen_rows: dict = {}
     for rowno, row in enumerate(rows, first):
-        n = len(row)
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+        if not row:
             continue
+        n = len(row)
         obj = {}
         for i, k, conv in fields:
             if i < n:
                 v = row[i]
-                if v is None or (isinstance(v, str) and not v.strip()):
+                if v is None or (type(v) is str and (not v or v.isspace())):
                     continue
                 obj[k] = conv(v)
         raw_uscc = row[uscc_i] if uscc_i is not None and uscc_i < n else None
         uscc = _to_text(raw_uscc) if not _blank(raw_uscc) else None
+        if not obj and uscc is None and (year_i is None or year_i >= n or _blank(row[year_i])):
+            continue  # a blank row (white space only)
         ukey = uscc.upper() if isinstance(uscc, str) else uscc
         if shape == "top":
             if uscc is not None:
@@ -649,7 +652,7 @@ def _read_sheet(rows, spec, file, problems, records, locs, index) -> None:
             if _blank(rv):
                 problems.append(Problem(file, ri + 1, rowno, title, uscc, f"{key}", "缺少年份"))
                 continue
-            year = _year_key(rv)
+            year = sys.intern(_year_key(rv))
             d = rec.setdefault(key, {})
             if year in d:
                 problems.append(
