@@ -37,6 +37,24 @@ class BatchResult:
         return [f"{uscc} {name}：{msg}" for uscc, name, msg in self.failed]
 
 
+_INHERITED: list = []
+
+
+def _child_init() -> None:
+    """In a forked render worker: never touch the parent's database connections.
+
+    Closing them would end the parent's sessions (and its transaction); so the inherited
+    connection objects are kept alive, unused, and Django's handles are detached. Workers
+    exit with os._exit, so nothing is ever sent on the inherited sockets.
+    """
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None:
+            _INHERITED.append(conn.connection)
+            conn.connection = None
+
+
 def _render_job(d: dict, fmt: str) -> tuple[str, bytes]:
     return render.filename(d, fmt), render.render(d, fmt)
 
@@ -87,12 +105,9 @@ def run_batch(
             tick(e.name)
         return result
 
-    from django.db import connections
-
-    connections.close_all()  # children must not share the parent's database sockets
     ctx = multiprocessing.get_context("fork")
     pending: list[tuple[object, Future]] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_child_init) as pool:
 
         def drain(limit: int) -> None:
             while len(pending) > limit:

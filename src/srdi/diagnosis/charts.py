@@ -14,6 +14,7 @@ import math
 from functools import lru_cache
 
 CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+DPI = 110
 COLORS = {"own": "#b3261e", "pass": "#1a7f37", "peer": "#0b57d0", "grey": "#6a737d"}
 
 
@@ -157,7 +158,7 @@ def _mpl():
 
 def _png(fig) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=130, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=DPI)  # fixed margins: no second "tight" pass
     _mpl().close(fig)
     return buf.getvalue()
 
@@ -166,8 +167,8 @@ def _radar_png(r: dict) -> bytes:
     plt = _mpl()
     n = len(r["names"])
     angles = [i * 2 * math.pi / n for i in range(n)] + [0.0]
-    fig = plt.figure(figsize=(4.2, 3.6))
-    ax = fig.add_subplot(111, polar=True)
+    fig = plt.figure(figsize=(4.6, 4.0))
+    ax = fig.add_axes((0.17, 0.17, 0.66, 0.70), polar=True)
 
     def norm(values):
         vals = [
@@ -186,13 +187,14 @@ def _radar_png(r: dict) -> bytes:
     ax.set_ylim(0, 100)
     ax.set_yticks([25, 50, 75, 100])
     ax.set_yticklabels(["25%", "50%", "75%", "100%"], fontsize=7, color=COLORS["grey"])
-    ax.legend(loc="upper right", bbox_to_anchor=(1.35, 1.12), fontsize=8)
+    fig.legend(loc="lower center", ncol=3, fontsize=8, frameon=False)
     return _png(fig)
 
 
 def _trend_png(t: dict) -> bytes:
     plt = _mpl()
-    fig, ax1 = plt.subplots(figsize=(6.4, 3.0))
+    fig, ax1 = plt.subplots(figsize=(6.4, 3.2))
+    fig.subplots_adjust(left=0.12, right=0.9, top=0.95, bottom=0.3)
     years = t["years"]
     x = list(range(len(years)))
     for s in t["money"]:
@@ -208,15 +210,15 @@ def _trend_png(t: dict) -> bytes:
     ax2.set_ylabel("%")
     h1, l1 = ax1.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    ax1.legend(
-        h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=7
-    )
+    fig.legend(h1 + h2, l1 + l2, loc="lower center", ncol=3, fontsize=7, frameon=False)
     return _png(fig)
 
 
 def _gaps_png(g: dict) -> bytes:
     plt = _mpl()
-    fig, ax = plt.subplots(figsize=(6.4, 0.5 + 0.45 * len(g["labels"])))
+    height = 0.9 + 0.45 * len(g["labels"])
+    fig, ax = plt.subplots(figsize=(6.4, height))
+    fig.subplots_adjust(left=0.36, right=0.97, top=1 - 0.15 / height, bottom=0.55 / height)
     y = list(range(len(g["labels"])))
     ax.barh(y, g["completion"], color=COLORS["own"])
     ax.axvline(100, color=COLORS["pass"], linestyle="--")

@@ -1,0 +1,175 @@
+"""Benchmark: diagnosis reports (把脉诊断) — one PDF, and a batch of 1,000 PDFs.
+
+    .venv/bin/python bench/bench_diagnosis.py [--enterprises 1000] [--batch 1000] [--workers N] [--keep]
+
+Builds a fresh SQLite database in a temporary directory with the synthetic demo data
+(`srdi demo --enterprises N`), then measures, in this process:
+
+* one PDF: diagnosis (rules core + peers + trends) and rendering (matplotlib charts +
+  WeasyPrint), cold (first report of the process: fonts, templates) and warm (median of 5);
+  the DOCX likewise;
+* a batch: `run_batch` over `--batch` enterprises (the CLI's and the web job's code path),
+  diagnoses in this process, rendering in `--workers` forked processes (default: CPU count).
+  With `--batch` below 1,000 the 1,000-PDF time is extrapolated linearly and marked so.
+
+Goals (issue 4): one PDF ≤ 1 s; 1,000 PDFs ≤ 5 min. Prints a table and writes
+bench/RESULTS-diagnosis.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GOAL_ONE_S, GOAL_BATCH_S = 1.0, 300.0
+
+
+def setup(tmp: Path, enterprises: int) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "srdi.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    t0 = time.perf_counter()
+    call_command("demo", enterprises=enterprises, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    print(
+        f"demo data: {enterprises} enterprises in {time.perf_counter() - t0:.1f} s", file=sys.stderr
+    )
+
+
+def one_report(as_of):
+    from srdi.diagnosis import render
+    from srdi.diagnosis.services import diagnose
+    from srdi.registry.models import Enterprise
+
+    # a well-filled enterprise: the one with most annual rows and a title
+    e = (
+        Enterprise.objects.filter(titles__isnull=False).order_by("pk").first()
+        or Enterprise.objects.first()
+    )
+    rows = {}
+
+    def measure(fmt):
+        t0 = time.perf_counter()
+        d = diagnose(e, as_of)
+        t1 = time.perf_counter()
+        data = render.render(d, fmt)
+        t2 = time.perf_counter()
+        return t1 - t0, t2 - t1, len(data)
+
+    for fmt in ("pdf", "docx"):
+        cold = measure(fmt)
+        warm = [measure(fmt) for _ in range(5)]
+        rows[fmt] = {
+            "cold": cold,
+            "diag": statistics.median(w[0] for w in warm),
+            "render": statistics.median(w[1] for w in warm),
+            "total": statistics.median(w[0] + w[1] for w in warm),
+            "size": warm[-1][2],
+        }
+    return e, rows
+
+
+def batch(n: int, workers: int, as_of, out: Path):
+    from srdi.diagnosis.batch import run_batch
+    from srdi.registry.models import Enterprise
+
+    ids = list(Enterprise.objects.order_by("pk").values_list("pk", flat=True)[:n])
+    qs = Enterprise.objects.filter(pk__in=ids)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def sink(name, content):
+        (out / name).write_bytes(content)
+
+    last = [0.0]
+
+    def progress(done, total, label):
+        now = time.perf_counter()
+        if now - last[0] > 5 or done == total:
+            last[0] = now
+            print(f"  batch {done}/{total}", file=sys.stderr)
+
+    t0 = time.perf_counter()
+    result = run_batch(qs, "pdf", as_of, sink=sink, on_progress=progress, workers=workers)
+    return time.perf_counter() - t0, result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--enterprises", type=int, default=1000)
+    ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--as-of", default="2025-06-30")
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    import datetime as dt
+
+    as_of = dt.date.fromisoformat(args.as_of)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-diagnosis-"))
+    try:
+        setup(tmp, args.enterprises)
+        load_before = os.getloadavg()
+        e, one = one_report(as_of)
+        n = min(args.batch, args.enterprises)
+        secs, result = batch(n, args.workers, as_of, tmp / "out")
+        load_after = os.getloadavg()
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    per = secs / max(1, n)
+    thousand = per * 1000
+    extrapolated = n < 1000
+    pdf = one["pdf"]
+    lines = [
+        "| measure | value | goal | met |",
+        "|---|---|---|---|",
+        f"| one PDF, warm (median of 5): diagnosis + render | {pdf['total']:.2f} s "
+        f"(diagnosis {pdf['diag']:.2f} s, render {pdf['render']:.2f} s) | ≤ {GOAL_ONE_S:.0f} s | "
+        f"{'yes' if pdf['total'] <= GOAL_ONE_S else 'NO'} |",
+        f"| one PDF, cold (first of the process) | {sum(pdf['cold'][:2]):.2f} s | – | – |",
+        f"| one DOCX, warm | {one['docx']['total']:.2f} s | – | – |",
+        f"| PDF size | {pdf['size'] / 1024:.0f} KB | – | – |",
+        f"| batch of {n} PDFs, {args.workers} render workers | {secs:.1f} s ({per:.2f} s/report, "
+        f"{len(result.failed)} failed) | – | – |",
+        f"| 1,000 PDFs{' (extrapolated from ' + str(n) + ')' if extrapolated else ''} | "
+        f"{thousand:.0f} s ({thousand / 60:.1f} min) | ≤ {GOAL_BATCH_S / 60:.0f} min | "
+        f"{'yes' if thousand <= GOAL_BATCH_S else 'NO'} |",
+    ]
+    table = "\n".join(lines)
+    print(table)
+    machine = (
+        f"{platform.node()} · {platform.platform()} · Python {platform.python_version()} · "
+        f"{os.cpu_count()} CPUs · load average {load_before[0]:.1f} before / {load_after[0]:.1f} after"
+    )
+    md = f"""# Diagnosis reports benchmark (bench/bench_diagnosis.py)
+
+Measured {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())} on {machine}.
+Database: fresh SQLite with `srdi demo --enterprises {args.enterprises}` (synthetic), as-of {args.as_of}.
+Report: enterprise {e.uscc}; every standard in force, peer benchmarks, five-year trend, three
+charts (matplotlib, Agg, Noto Sans CJK) and WeasyPrint.
+
+{table}
+
+Command: `.venv/bin/python bench/bench_diagnosis.py --enterprises {args.enterprises} --batch {args.batch} --workers {args.workers}`
+
+Notes: the batch diagnoses in one process (database reads, rules core, peer book built once)
+and renders in forked worker processes; the machine was shared with other test runs while
+measuring (see the load average), so the figures are upper bounds for an idle machine.
+"""
+    (ROOT / "bench" / "RESULTS-diagnosis.md").write_text(md, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
