@@ -102,6 +102,14 @@ class Frame:
     scales: dict[str, int]
     year: int
 
+    def bounds(self) -> dict[str, int]:
+        """Max |scaled value| per integer column (one pass), for the Int64/Int128 choice."""
+        cols = [c for c, t in self.df.schema.items() if t == pl.Int64]
+        if not cols:
+            return {}
+        row = self.df.select(pl.col(cols).abs().max()).row(0)
+        return {c: int(v or 0) for c, v in zip(cols, row, strict=True)}
+
 
 def _lcm(a: int, b: int) -> int:
     return a * b // math.gcd(a, b)
@@ -195,18 +203,21 @@ def _or(exprs: list[pl.Expr]) -> pl.Expr:
 
 
 def _sector_expr(size_std: Standard) -> pl.Expr:
+    """划型行业: declared, else looked up from the code's leading digits (longest match wins)."""
     declared = pl.col("size_sector")
     digits = pl.col("industry_code").str.replace_all(r"\D", "")
-    derived: Any = pl.lit(None, dtype=pl.Utf8)
-    # longest prefixes last in the chain would lose; build the chain longest first
-    chain = None
-    for lo, hi, sector in sorted(size_std.sector_map, key=lambda m: -len(m[0])):
+    by_len: dict[int, dict[str, str]] = {}
+    for lo, hi, sector in size_std.sector_map:
         n = len(lo)
-        head = digits.str.slice(0, n)
-        cond = (digits.str.len_chars() >= n) & (head >= lo) & (head <= hi)
-        chain = (pl.when(cond) if chain is None else chain.when(cond)).then(pl.lit(sector))
-    if chain is not None:
-        derived = chain.otherwise(pl.lit(None, dtype=pl.Utf8))
+        table = by_len.setdefault(n, {})
+        for code in range(int(lo), int(hi) + 1):
+            table[str(code).zfill(n)] = sector
+    derived = pl.coalesce(
+        [
+            digits.str.slice(0, n).replace_strict(table, default=None, return_dtype=pl.Utf8)
+            for n, table in sorted(by_len.items(), reverse=True)
+        ]
+    )
     known = list(size_std.sectors)
     return (
         pl.when(declared.is_not_null())
@@ -260,7 +271,7 @@ def _indicator_bounds(ind, c: PCtx) -> tuple[PRat, PRat]:
         c.value = None
         # unknown points: the bounds min / max, on a common denominator d·m
         m = _lcm(ind.min.denominator, ind.max.denominator)
-        d = v.d if isinstance(v.d, pl.Expr) else pl.lit(v.d, dtype=I128)
+        d = v.d if isinstance(v.d, pl.Expr) else pl.lit(v.d, dtype=pl.Int64)
         known = v.n * m
 
         def bound(k: Fraction) -> pl.Expr:
@@ -269,7 +280,9 @@ def _indicator_bounds(ind, c: PCtx) -> tuple[PRat, PRat]:
         lo_n = pl.when(v.n.is_null()).then(bound(ind.min)).otherwise(known)
         hi_n = pl.when(v.n.is_null()).then(bound(ind.max)).otherwise(known)
         den = v.d * m if isinstance(v.d, int) else d * m
-        return PRat(lo_n, den), PRat(hi_n, den)
+        nb = max(v.nb * m, v.db * m * max(abs(ind.min), abs(ind.max)))
+        nb = int(nb) + 1
+        return PRat(lo_n, den, nb, v.db * m), PRat(hi_n, den, nb, v.db * m)
     c.value = c.keep(None, ind.measures[0].rule.pl(c)) if ind.measures else None
     conds = [c.keep(None, b.cond.pl(c)) if b.cond is not None else pl.lit(True) for b in ind.bands]
     c.value = None
@@ -281,12 +294,13 @@ def _indicator_bounds(ind, c: PCtx) -> tuple[PRat, PRat]:
         poss = cond.fill_null(True)
         if prior_true is not None:
             poss = poss & ~prior_true
-        pts = pl.lit(int(b.points), dtype=I128)
+        pts = pl.lit(int(b.points), dtype=pl.Int64)
         los.append(pl.when(poss).then(pts))
         his.append(pl.when(poss).then(pts))
         t = cond.fill_null(False)
         prior_true = t if prior_true is None else (prior_true | t)
-    return PRat(pl.min_horizontal(los), 1), PRat(pl.max_horizontal(his), 1)
+    top = max(abs(int(b.points)) for b in ind.bands)
+    return PRat(pl.min_horizontal(los), 1, top, 1), PRat(pl.max_horizontal(his), 1, top, 1)
 
 
 def compile_standard(std: Standard, c: PCtx, size_std: Standard | None) -> dict[str, pl.Expr]:
@@ -358,7 +372,14 @@ def compile_standard(std: Standard, c: PCtx, size_std: Standard | None) -> dict[
 def evaluate_frame(
     frame: Frame, stds: list[Standard], as_of: date, review: bool, size_std: Standard | None
 ) -> pl.DataFrame:
-    c = PCtx(year=as_of.year, as_of=as_of, review=review, scales=frame.scales, stager=Stager())
+    c = PCtx(
+        year=as_of.year,
+        as_of=as_of,
+        review=review,
+        scales=frame.scales,
+        bounds=frame.bounds(),
+        stager=Stager(),
+    )
     exprs: dict[str, pl.Expr] = {}
     for std in stds:
         exprs.update(compile_standard(std, c, size_std))

@@ -126,6 +126,7 @@ class PCtx:
     as_of: date
     review: bool
     scales: dict[str, int]
+    bounds: dict[str, int] = field(default_factory=dict)  # column -> max |scaled value|
     value: Any = None  # compiled indicator value (PRat / expr) inside band rules
     in_elem: str | None = None  # list name inside predicates
     stager: Stager | None = None
@@ -167,7 +168,7 @@ class Stager:
     def keep(self, value: Any) -> Any:
         if isinstance(value, PRat):
             d = value.d if isinstance(value.d, int) else self.put(value.d)
-            return PRat(self.put(value.n), d)
+            return PRat(self.put(value.n), d, value.nb, value.db)
         if isinstance(value, PSurd):
             return PSurd(self.keep(value.rad), value.coef, value.add)
         if isinstance(value, pl.Expr):
@@ -175,64 +176,103 @@ class Stager:
         return value
 
 
+# Bound analysis: each PRat carries upper bounds on |n| and d (from the frame's column maxima),
+# so that integer columns stay Int64 and only products that could overflow widen to Int128.
+LIMIT = 2**62
+HUGE = 2**120
+
+
 @dataclass(slots=True)
 class PRat:
-    """An exact rational column: n / d with d > 0 (d a Python int or an Int128 expression)."""
+    """An exact rational column: n / d with d > 0 (d a Python int or an integer expression).
+
+    ``nb`` bounds |n| and ``db`` bounds d over every row; they decide Int64 vs Int128.
+    """
 
     n: pl.Expr
     d: pl.Expr | int
+    nb: int = HUGE
+    db: int = HUGE
 
 
-def _mul(a: pl.Expr | int, b: pl.Expr | int) -> pl.Expr | int:
+def _lit(x: int) -> pl.Expr:
+    return pl.lit(x, dtype=pl.Int64 if abs(x) < LIMIT else I128)
+
+
+def _mulb(a: pl.Expr | int, b: pl.Expr | int, bound: int) -> pl.Expr | int:
+    """a * b, widened to Int128 first when the product's bound could overflow Int64."""
     if isinstance(a, int) and isinstance(b, int):
         return a * b
     if isinstance(a, int):
-        return b if a == 1 else b * a  # type: ignore[operator]
-    if isinstance(b, int):
-        return a if b == 1 else a * b
+        a, b = b, a
+    # a is an expression now
+    if isinstance(b, int) and b == 1:
+        return a
+    if bound >= LIMIT:
+        a = a.cast(I128)
+        b = b.cast(I128) if isinstance(b, pl.Expr) else pl.lit(b, dtype=I128)
+    elif isinstance(b, int):
+        b = _lit(b)
     return a * b
 
 
+def _mul(a: pl.Expr | int, b: pl.Expr | int) -> pl.Expr | int:
+    return _mulb(a, b, HUGE)
+
+
 def _as_expr(x: pl.Expr | int) -> pl.Expr:
-    return x if isinstance(x, pl.Expr) else pl.lit(x, dtype=I128)
+    return x if isinstance(x, pl.Expr) else _lit(x)
 
 
 def prat_const(c: Fraction) -> PRat:
-    return PRat(pl.lit(c.numerator, dtype=I128), c.denominator)
+    return PRat(_lit(c.numerator), c.denominator, abs(c.numerator), c.denominator)
 
 
 def prat_add(a: PRat, b: PRat, sign: int = 1) -> PRat:
     if isinstance(a.d, int) and isinstance(b.d, int):
         lcm = a.d * b.d // math.gcd(a.d, b.d)
-        an = _mul(a.n, lcm // a.d)
-        bn = _mul(b.n, lcm // b.d)
-        return PRat(an + bn if sign > 0 else an - bn, lcm)  # type: ignore[operator]
-    an = _mul(a.n, b.d)
-    bn = _mul(b.n, a.d)
-    return PRat(an + bn if sign > 0 else an - bn, _mul(a.d, b.d))  # type: ignore[operator]
+        fa, fb = lcm // a.d, lcm // b.d
+        nb = a.nb * fa + b.nb * fb
+        an = _as_expr(_mulb(a.n, fa, nb))
+        bn = _as_expr(_mulb(b.n, fb, nb))
+        if nb >= LIMIT:
+            an, bn = an.cast(I128), bn.cast(I128)
+        return PRat(an + bn if sign > 0 else an - bn, lcm, nb, lcm)
+    nb = a.nb * b.db + b.nb * a.db
+    an = _as_expr(_mulb(a.n, b.d, nb))
+    bn = _as_expr(_mulb(b.n, a.d, nb))
+    if nb >= LIMIT:
+        an, bn = an.cast(I128), bn.cast(I128)
+    db = a.db * b.db
+    return PRat(an + bn if sign > 0 else an - bn, _mulb(a.d, b.d, db), nb, db)
 
 
 def prat_mul(a: PRat, b: PRat) -> PRat:
-    return PRat(_as_expr(_mul(a.n, b.n)), _mul(a.d, b.d))
+    nb, db = a.nb * b.nb, a.db * b.db
+    return PRat(_as_expr(_mulb(a.n, b.n, nb)), _mulb(a.d, b.d, db), nb, db)
 
 
 def prat_div(a: PRat, b: PRat) -> PRat:
     """a / b, null where b is 0 or null; keeps the denominator positive."""
-    num = _as_expr(_mul(a.n, b.d))
+    nb, db = a.nb * b.db, a.db * b.nb
+    num = _as_expr(_mulb(a.n, b.d, nb))
     den_sign = b.n
     n = pl.when(den_sign > 0).then(num).when(den_sign < 0).then(_neg(num)).otherwise(None)
     absd = pl.when(den_sign < 0).then(_neg(den_sign)).otherwise(den_sign)
-    return PRat(n, _as_expr(_mul(a.d, absd)))
+    return PRat(n, _as_expr(_mulb(a.d, absd, db)), nb, db)
 
 
 def _neg(x: pl.Expr) -> pl.Expr:
     """-x (Polars has no unary minus for Int128)."""
-    return pl.lit(0, dtype=I128) - x
+    return pl.lit(0, dtype=pl.Int64) - x
 
 
 def prat_cmp(op: str, a: PRat, b: PRat) -> pl.Expr:
-    left = _as_expr(_mul(a.n, b.d))
-    right = _as_expr(_mul(b.n, a.d))
+    bound = max(a.nb * b.db, b.nb * a.db)
+    left = _as_expr(_mulb(a.n, b.d, bound))
+    right = _as_expr(_mulb(b.n, a.d, bound))
+    if bound >= LIMIT:
+        left, right = left.cast(I128), right.cast(I128)
     return _pl_op(op, left, right)
 
 
@@ -253,14 +293,17 @@ def _pl_op(op: str, left: pl.Expr, right: pl.Expr) -> pl.Expr:
 def prat_floor(a: PRat) -> PRat:
     if isinstance(a.d, int) and a.d == 1:
         return a
-    return PRat(_as_expr(a.n).floordiv(_as_expr(a.d)), 1)
+    return PRat(_as_expr(a.n).floordiv(_as_expr(a.d)), 1, a.nb, 1)
 
 
 def prat_pick(cond: pl.Expr, a: PRat, b: PRat) -> PRat:
     """cond ? a : b (null when cond is null)."""
-    an, bn = _as_expr(_mul(a.n, b.d)), _as_expr(_mul(b.n, a.d))
+    nb, db = max(a.nb * b.db, b.nb * a.db), a.db * b.db
+    an, bn = _as_expr(_mulb(a.n, b.d, nb)), _as_expr(_mulb(b.n, a.d, nb))
+    if nb >= LIMIT:
+        an, bn = an.cast(I128), bn.cast(I128)
     n = pl.when(cond.is_null()).then(None).when(cond).then(an).otherwise(bn)
-    return PRat(n, _mul(a.d, b.d))
+    return PRat(n, _mulb(a.d, b.d, db), nb, db)
 
 
 @dataclass(slots=True)
@@ -321,10 +364,10 @@ class TopInput(Node):
     def pl(self, c: PCtx) -> Any:
         col = pl.col(self.path)
         if self.type == "num":
-            col = col.cast(I128)
             if self.decl:
                 col = col.fill_null(0)
-            return PRat(col, c.scales.get(self.path, 1))
+            scale = c.scales.get(self.path, 1)
+            return PRat(col, scale, c.bounds.get(self.path, HUGE), scale)
         if self.decl and self.default is not None:
             col = col.fill_null(pl.lit(self.default))
         return col
@@ -347,10 +390,10 @@ class YearInput(Node):
     def pl(self, c: PCtx) -> Any:
         col = pl.col(self.column)
         if self.type == "num":
-            col = col.cast(I128)
             if self.decl:
                 col = col.fill_null(0)
-            return PRat(col, c.scales.get(self.column, 1))
+            scale = c.scales.get(self.column, 1)
+            return PRat(col, scale, c.bounds.get(self.column, HUGE), scale)
         return col
 
 
@@ -369,11 +412,11 @@ class NicheYears(Node):
         d = pl.col("niche_since")
         first = (d.dt.month() == 1) & (d.dt.day() == 1)
         yrs = (
-            pl.lit(c.year, dtype=I128)
-            - d.dt.year().cast(I128)
-            - pl.when(first).then(pl.lit(0, dtype=I128)).otherwise(pl.lit(1, dtype=I128))
+            pl.lit(c.year, dtype=pl.Int64)
+            - d.dt.year().cast(pl.Int64)
+            - pl.when(first).then(pl.lit(0, dtype=pl.Int64)).otherwise(pl.lit(1, dtype=pl.Int64))
         )
-        return PRat(pl.when(d.is_null()).then(None).otherwise(yrs), 1)
+        return PRat(pl.when(d.is_null()).then(None).otherwise(yrs), 1, 10**4, 1)
 
 
 def niche_years(since: date, year: int) -> int:
@@ -414,7 +457,7 @@ class ElemField(Node):
     def pl(self, c: PCtx) -> Any:
         e = pl.element().struct.field(self.field)
         if self.type == "num":
-            return PRat(e.cast(I128), 1)
+            return PRat(e.cast(pl.Int64), 1, 10**7, 1)
         return e
 
 
@@ -628,7 +671,7 @@ class Neg(Node):
 
     def pl(self, c: PCtx) -> Any:
         v = self.x.pl(c)
-        return PRat(_neg(v.n), v.d)
+        return PRat(_neg(v.n), v.d, v.nb, v.db)
 
 
 class Func(Node):
@@ -679,10 +722,10 @@ class Func(Node):
             return self.args[0].pl(c).is_not_null()
         if n == "count":
             es = [a.pl(c) for a in self.args]
-            total = es[0].cast(I128)
+            total = es[0].cast(pl.Int64)
             for e in es[1:]:
-                total = total + e.cast(I128)
-            return PRat(total, 1)
+                total = total + e.cast(pl.Int64)
+            return PRat(total, 1, len(es), 1)
         args = [a.pl(c) for a in self.args]
         if n in ("ratio", "pct", "pct_change"):
             r = prat_div(args[0], args[1])
@@ -696,7 +739,9 @@ class Func(Node):
             for a in args[1:]:
                 acc = prat_add(acc, a)
             if n == "mean":
-                acc = PRat(acc.n, _mul(acc.d, len(args)))
+                acc = PRat(
+                    acc.n, _mulb(acc.d, len(args), acc.db * len(args)), acc.nb, acc.db * len(args)
+                )
             return acc
         if n in ("min", "max"):
             acc = args[0]
