@@ -18,8 +18,10 @@ Sheets are linked by 统一社会信用代码.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -265,53 +267,177 @@ def _header(ws, spec: SheetSpec) -> None:
         ws.data_validations.append(dv)
 
 
-def write_workbook(profiles, dest, *, fill_declarations: bool = False) -> int:
-    """Write profiles into the template layout; returns the number of profiles."""
+_EPOCH = dt.date(1899, 12, 30)
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_FROZEN_VIEW = (
+    '<sheetView workbookViewId="0"><pane xSplit="1" ySplit="2" topLeftCell="B3" '
+    'activePane="bottomRight" state="frozen"/><selection pane="bottomRight" activeCell="B3" '
+    'sqref="B3"/></sheetView>'
+)
+
+
+def _xml_text(v: str) -> str:
+    if _ILLEGAL_XML.search(v):
+        v = _ILLEGAL_XML.sub("", v)
+    return v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _RowWriter:
+    """Worksheet rows as SpreadsheetML text (inline strings, numbers, dates)."""
+
+    def __init__(self, date_style: int):
+        self.date_style = date_style
+        self.letters = [_letter(i) for i in range(1, 64)]
+
+    def row(self, r: int, values) -> str:
+        parts = [f'<row r="{r}">']
+        letters = self.letters
+        for i, v in enumerate(values):
+            if v is None:
+                continue
+            ref = f"{letters[i]}{r}"
+            t = type(v)
+            if t is str:
+                sp = ' xml:space="preserve"' if (v[:1].isspace() or v[-1:].isspace()) else ""
+                parts.append(f'<c r="{ref}" t="inlineStr"><is><t{sp}>{_xml_text(v)}</t></is></c>')
+            elif t is int:
+                parts.append(f'<c r="{ref}"><v>{v}</v></c>')
+            elif t is Decimal:
+                parts.append(f'<c r="{ref}"><v>{format(v, "f")}</v></c>')
+            elif t is float:
+                parts.append(f'<c r="{ref}"><v>{v!r}</v></c>')
+            elif t is dt.date or t is dt.datetime:
+                d = v.date() if t is dt.datetime else v
+                parts.append(f'<c r="{ref}" s="{self.date_style}"><v>{(d - _EPOCH).days}</v></c>')
+            elif t is bool:
+                parts.append(
+                    f'<c r="{ref}" t="inlineStr"><is><t>{TRUE_TEXT if v else FALSE_TEXT}</t></is></c>'
+                )
+            else:
+                parts.append(f'<c r="{ref}" t="inlineStr"><is><t>{_xml_text(str(v))}</t></is></c>')
+        parts.append("</row>")
+        return "".join(parts)
+
+
+def _template_bytes() -> bytes:
+    """The empty template (openpyxl): instructions, headers, dropdown validation."""
     from openpyxl import Workbook
 
-    fill = fill_declarations
     wb = Workbook(write_only=True)
     _instructions(wb.create_sheet(INSTRUCTIONS_SHEET))
-    sheets = {}
     for spec in SHEETS:
-        ws = wb.create_sheet(spec.title)
-        _header(ws, spec)
-        sheets[spec.section.key] = ws
+        _header(wb.create_sheet(spec.title), spec)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _add_date_style(styles: str) -> tuple[str, int]:
+    """styles.xml with one more cell format (built-in date format 14); its index."""
+    m = re.search(r'<cellXfs count="(\d+)">', styles)
+    n = int(m.group(1))
+    styles = styles.replace(m.group(0), f'<cellXfs count="{n + 1}">', 1)
+    xf = '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" applyNumberFormat="1" xfId="0"/>'
+    styles = styles.replace("</cellXfs>", xf + "</cellXfs>", 1)
+    return styles, n
+
+
+def write_workbook(profiles, dest, *, fill_declarations: bool = False) -> int:
+    """Write profiles into the template layout; returns the number of profiles.
+
+    The template parts come from openpyxl; the data rows are written as SpreadsheetML directly
+    (streamed through temporary files, one per sheet), which is ~10× faster than openpyxl cells.
+    """
+    import tempfile
+    import zipfile
+
+    from .xlsxfast import XlsxReader
+
+    fill = fill_declarations
+    template = _template_bytes()
+    zin = zipfile.ZipFile(io.BytesIO(template))
+    styles, date_style = _add_date_style(zin.read("xl/styles.xml").decode("utf-8"))
+    writer = _RowWriter(date_style)
+    spool = {spec.section.key: tempfile.TemporaryFile("w+", encoding="utf-8") for spec in SHEETS}
+    next_row = {key: FIRST_DATA_ROW for key in spool}
     top_fields = S.TOP_SECTION.fields
-    plan = [(spec.section, sheets[spec.section.key]) for spec in SHEETS if spec.section.key]
-    base = sheets[""]
+    plan = [spec.section for spec in SHEETS if spec.section.key]
     n = 0
-    for p in profiles:
-        n += 1
-        base.append(_row(top_fields, p, fill))
-        uscc = p.get("uscc")
-        for sec, ws in plan:
-            v = p.get(sec.key)
-            shape = sec.shape
-            if shape == "object":
-                if v is None and not fill:
+
+    def emit(key, values):
+        r = next_row[key]
+        next_row[key] = r + 1
+        spool[key].write(writer.row(r, values))
+
+    try:
+        for p in profiles:
+            n += 1
+            emit("", _row(top_fields, p, fill))
+            uscc = p.get("uscc")
+            for sec in plan:
+                key = sec.key
+                v = p.get(key)
+                shape = sec.shape
+                if shape == "object":
+                    if v is None and not fill:
+                        continue
+                    emit(key, [uscc, *_row(sec.fields, v or {}, fill)])
+                elif v is None:
                     continue
-                ws.append([uscc, *_row(sec.fields, v or {}, fill)])
-            elif v is None:
-                continue
-            elif shape == "array":
-                for item in v:
-                    ws.append([uscc, *_row(sec.fields, item, False)])
-            elif shape == "year_objects":
-                for year, fig in v.items():
-                    ws.append([uscc, _year_cell(year), *_row(sec.fields, fig or {}, fill)])
-            elif shape == "year_values":
-                for year, score in v.items():
-                    if score is not None:
-                        ws.append([uscc, _year_cell(year), score])
-            else:  # ext
-                for key, value in v.items():
-                    ws.append([uscc, key, _ext_text(value)])
-    if isinstance(dest, (str, os.PathLike)):
-        wb.save(os.fspath(dest))
-    else:
-        wb.save(dest)
+                elif shape == "array":
+                    for item in v:
+                        emit(key, [uscc, *_row(sec.fields, item, False)])
+                elif shape == "year_objects":
+                    for year, fig in v.items():
+                        emit(key, [uscc, _year_cell(year), *_row(sec.fields, fig or {}, fill)])
+                elif shape == "year_values":
+                    for year, score in v.items():
+                        if score is not None:
+                            emit(key, [uscc, _year_cell(year), score])
+                else:  # ext
+                    for k, value in v.items():
+                        emit(key, [uscc, k, _ext_text(value)])
+        members = XlsxReader(io.BytesIO(template))._sheets
+        member_key = {members[spec.title]: spec.section.key for spec in SHEETS}
+        close = isinstance(dest, (str, os.PathLike))
+        out = open(dest, "wb") if close else dest  # noqa: SIM115
+        try:
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as zout:
+                for info in zin.infolist():
+                    name = info.filename
+                    if name == "xl/styles.xml":
+                        zout.writestr(info, styles)
+                    elif name in member_key:
+                        _write_sheet(
+                            zout, name, zin.read(name).decode("utf-8"), spool[member_key[name]]
+                        )
+                    else:
+                        zout.writestr(info, zin.read(name))
+        finally:
+            if close:
+                out.close()
+    finally:
+        for fh in spool.values():
+            fh.close()
     return n
+
+
+def _write_sheet(zout, name: str, xml: str, rows) -> None:
+    head, tail = xml.split("</sheetData>", 1)
+    head = head.replace(
+        '<sheetView workbookViewId="0"><selection activeCell="A1" sqref="A1"/></sheetView>',
+        _FROZEN_VIEW,
+        1,
+    ).replace('<row r="2">', '<row r="2" hidden="1">', 1)
+    rows.seek(0)
+    with zout.open(name, "w", force_zip64=True) as fh:
+        fh.write(head.encode("utf-8"))
+        while True:
+            chunk = rows.read(1 << 20)
+            if not chunk:
+                break
+            fh.write(chunk.encode("utf-8"))
+        fh.write(("</sheetData>" + tail).encode("utf-8"))
 
 
 def _year_cell(year):
