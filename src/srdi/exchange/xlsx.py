@@ -9,8 +9,8 @@ Layout (one sheet per section, same fields as the JSON, see :mod:`srdi.exchange.
 * ``发展评价得分`` — one row per enterprise-year; ``年度数据`` — one row per enterprise-year;
 * ``扩展`` — one row per ``ext`` key, the value as JSON text.
 
-Row 1 holds the Chinese headers (``*`` = required), row 2 the field keys (do not edit: the reader
-maps columns by them, or by the Chinese header when row 2 is missing); data from row 3.
+Row 1 holds the Chinese headers (``*`` = required), row 2 (hidden) the field keys (the reader maps
+columns by them, or by the Chinese header when row 2 is missing); data from row 3.
 Booleans are ``是``/``否`` and enumerations their Chinese labels, with dropdown validation.
 Sheets are linked by 统一社会信用代码.
 """
@@ -154,7 +154,7 @@ def _instructions(ws) -> None:
         "1. 每家企业在「企业基本信息」工作表填一行；其他工作表通过“统一社会信用代码”与之对应。",
         "2. 「市场」「质量」「知识产权」「合规」每家企业最多一行；「科技奖励」「创客中国」「荣誉」「称号」每项一行；"
         "「年度数据」「发展评价得分」每家企业每年一行；「扩展」每个键一行，值填 JSON（文本可直接填写）。",
-        "3. 第1行为中文表头（带 * 为必填），第2行为字段代码，请勿修改或删除；数据从第3行开始填写。",
+        "3. 第1行为中文表头（带 * 为必填），第2行（已隐藏）为字段代码，请勿修改或删除；数据从第3行开始填写。",
         "4. 金额单位为万元，可带小数；百分比填百分数（12.5 表示 12.5%）；日期填 YYYY-MM-DD（如 2024-03-01）。",
         "5. 是否类字段从下拉列表选择“是/否”；枚举字段从下拉列表选择中文选项。",
         "6. 测量值（年度数据中的各项数字、市场占有率和排名、数字化水平等级、发展评价得分等）不知道时请留空，"

@@ -23,21 +23,21 @@ _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
-# one cell: column letters, type, <v> text, simple inline text, rich inline content
-_CELLS = re.compile(
-    r'<c(?: r="([A-Z]+)\d+")?(?: s="\d+")?(?: t="(\w+)")?[^>]*?'
-    r"(?:/>|>(?:<f\b[^>]*?(?:/>|>.*?</f>))?"
-    r"(?:<v>(.*?)</v>|<is>(?:<t[^>]*>([^<]*)</t>|(.*?))</is>)?.*?</c>)",
-    re.S,
-)
-# the same with the row number, for sheets whose cells all carry r="A1" (every common writer)
+# one cell, fast path: column letters, row, type, <v> text, plain inline text, rich inline text
 _CELLS_R = re.compile(
     r'<c r="([A-Z]+)(\d+)"(?: s="\d+")?(?: t="(\w+)")?[^>]*?'
     r"(?:/>|>(?:<f\b[^>]*?(?:/>|>.*?</f>))?"
     r"(?:<v>(.*?)</v>|<is>(?:<t[^>]*>([^<]*)</t>|(.*?))</is>)?.*?</c>)",
     re.S,
 )
-_CELL_WITHOUT_R = re.compile(r"<c(?:>| (?!r=))")
+# a cell tag in the one attribute layout the fast path understands (r, then s, then t)
+_PLAIN_TAG = re.compile(r'<c r="[A-Z]+\d+"(?: s="\d+")?(?: t="\w+")?/?>')
+_ANY_TAG = re.compile(r"<c[ />]")
+# the general case: any attributes in any order
+_CELL_ANY = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+_V = re.compile(r"<v>(.*?)</v>", re.S)
+_IS = re.compile(r"<is>(.*?)</is>", re.S)
 _T_RE = re.compile(r"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
 _ROW_END = re.compile(r"</row>|<row\b[^>]*/>")
 
@@ -134,7 +134,7 @@ class XlsxReader:
         """Yield each worksheet row (from row 1, empty rows as ``()``) as a tuple of values."""
         expected = 1
         for chunk in self._chunks(self._sheets[name]):
-            if _CELL_WITHOUT_R.search(chunk):
+            if len(_ANY_TAG.findall(chunk)) != len(_PLAIN_TAG.findall(chunk)):
                 it = self._rows_generic(chunk, expected)
             else:
                 it = self._rows_fast(chunk)
@@ -224,9 +224,27 @@ class XlsxReader:
             pos = k + 6
             values: list = []
             col = -1
-            for letters, t, v, it, rich in _CELLS.findall(body):
-                col = _col_index(letters) if letters else col + 1
-                value = self._value(t, v, it, rich)
+            for attrs, inner in _CELL_ANY.findall(body):
+                a = dict(_ATTR.findall(attrs))
+                ref = a.get("r")
+                if ref:
+                    e = 0
+                    while e < len(ref) and ref[e].isalpha():
+                        e += 1
+                    col = _col_index(ref[:e])
+                else:
+                    col += 1
+                if not inner:
+                    continue
+                t = a.get("t", "n")
+                if t == "inlineStr":
+                    m = _IS.search(inner)
+                    value = self._value(t, "", "", m.group(1) if m else "")
+                else:
+                    m = _V.search(inner)
+                    if m is None:
+                        continue
+                    value = self._value(t, m.group(1), "", "")
                 if value is None:
                     continue
                 n = len(values)

@@ -399,3 +399,26 @@ def test_any_profiles_round_trip_xlsx(profiles, fill):
     write_xlsx(profiles, buf, fill_declarations=fill)
     back = read_profiles(io.BytesIO(buf.getvalue()))
     assert filled(back) == filled(profiles)
+
+
+def test_xlsx_cells_with_other_attribute_layouts_are_read(examples_path):
+    """Writers other than ours put cell attributes in other orders (and add some): same result."""
+    import re
+    import zipfile
+
+    profiles = read_profiles(examples_path)
+    buf = io.BytesIO()
+    write_xlsx(profiles, buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                text = data.decode()
+                # <c r="A3" t="inlineStr"> → <c t="inlineStr" cm="1" r="A3">
+                text = re.sub(r'<c r="([A-Z]+\d+)" t="(\w+)">', r'<c t="\2" cm="1" r="\1">', text)
+                data = text.encode()
+            z.writestr(info, data)
+    back = read_profiles(io.BytesIO(out.getvalue()))
+    assert filled(back) == filled(profiles)
