@@ -348,9 +348,9 @@ def bench_columnar(sizes: list[int], rows: list[tuple]) -> dict:
         )
         # per standard vs DuckDB
         if n == max(sizes):
-            import duckdb
-
             import tempfile
+
+            import duckdb
 
             con = duckdb.connect()
             pq = Path(tempfile.mkdtemp()) / "frame.parquet"
@@ -359,9 +359,12 @@ def bench_columnar(sizes: list[int], rows: list[tuple]) -> dict:
             for sid, sql in duckdb_queries().items():
                 std = load_standard(sid)
                 con.execute(sql).fetchall()
-                t_db = best_of(lambda sql=sql: con.execute(sql).fetchall(), 3)
+                t_db = best_of(lambda sql=sql, con=con: con.execute(sql).fetchall(), 3)
                 t_pl = best_of(
-                    lambda std=std: evaluate_frame(frame, [std], AS_OF, False, size_std), 3
+                    lambda std=std, frame=frame: evaluate_frame(
+                        frame, [std], AS_OF, False, size_std
+                    ),
+                    3,
                 )
                 rows.append(
                     (
@@ -375,7 +378,10 @@ def bench_columnar(sizes: list[int], rows: list[tuple]) -> dict:
                 if std.id in duckdb_queries():
                     continue
                 t_pl = best_of(
-                    lambda std=std: evaluate_frame(frame, [std], AS_OF, False, size_std), 3
+                    lambda std=std, frame=frame: evaluate_frame(
+                        frame, [std], AS_OF, False, size_std
+                    ),
+                    3,
                 )
                 rows.append((f"{std.id} × {n:,}: columnar alone", f"{t_pl:.2f} s", "", ""))
         del frame
@@ -407,7 +413,7 @@ def bench_scalar(rows: list[tuple]) -> None:
             f"scalar Python loop: {len(stds)} standards × {n:,} profiles",
             f"{dt:.2f} s",
             f"{dt / n * 1e3:.2f} ms per profile",
-            f"→ {dt / n * 1e6 / 1e3 / 60:.0f} min per 1,000,000",
+            f"→ {dt / n * 1e6 / 3600:.1f} h per 1,000,000",
         )
     )
     one = ps[0]

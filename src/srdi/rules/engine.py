@@ -651,9 +651,21 @@ def fewest_moves(std: Standard, evals: list[IndEval]) -> list[dict] | None:
     if ok(cur):
         return []
     movable = [i for i, o in enumerate(options) if o]
+    gain_max = {i: options[i][-1][0] - cur[i] for i in movable}
+    needed = std.pass_score - sum(cur, Fraction(0))
+    top = sorted(gain_max.values(), reverse=True)
     for k in range(1, len(movable) + 1):
+        if sum(top[:k], Fraction(0)) < needed:
+            continue  # no k moves can add enough points
         best: tuple[Fraction, list[Fraction]] | None = None
-        for combo in combinations(movable, k):
+        if not any(d.min is not None for d in std.dimensions):
+            # only the total counts: the k largest possible gains are a fewest-moves answer
+            combos: Any = [tuple(sorted(movable, key=lambda i: -gain_max[i])[:k])]
+        else:
+            combos = combinations(movable, k)
+        for combo in combos:
+            if sum((gain_max[i] for i in combo), Fraction(0)) < needed:
+                continue
             pts = list(cur)
             for i in combo:
                 pts[i] = options[i][-1][0]
