@@ -236,15 +236,22 @@ def archive_policy(user, policy: Policy) -> None:
     record(actor=user, action="policy.archive", obj=policy)
 
 
+BULK_REMATCH = 50  # above this many changed enterprises, re-match them columnar
+
+
 def rematch_enterprises(enterprise_ids, trigger: str = "data_change", as_of: date | None = None):
     """After an enterprise's data changed: re-match it against every published policy (scalar,
     with reasons) and push the new matches. Returns {enterprise pk: [policies newly matched]}."""
     from srdi.registry.models import Enterprise
 
     day = as_of or date.today()
+    ids = list(enterprise_ids)
+    qs = Enterprise.objects.filter(pk__in=ids)
+    if len(ids) > BULK_REMATCH:  # e.g. after an import: one columnar job for all of them
+        rematch_all(day, queryset=qs, trigger=trigger)
+        return {}
     pols = S.published_policies(day)
     out = {}
-    qs = Enterprise.objects.filter(pk__in=list(enterprise_ids))
     ents, profs = S.profiles_of(qs)
     for e, prof in zip(ents, profs, strict=True):
         res = match_profile([s for _p, s in pols], prof, day)
@@ -259,8 +266,14 @@ def rematch_enterprises(enterprise_ids, trigger: str = "data_change", as_of: dat
     return out
 
 
-def rematch_all(as_of: date | None = None, job_id: int | None = None) -> dict:
-    """Full re-match: all enterprises × all published policies as one columnar (Polars) job."""
+def rematch_all(
+    as_of: date | None = None,
+    job_id: int | None = None,
+    queryset=None,
+    trigger: str = "rematch",
+) -> dict:
+    """Full re-match: all enterprises (or ``queryset``) × all published policies as one columnar
+    (Polars) job; stores the matches and pushes the new ones."""
     from srdi.core import jobs
     from srdi.registry.models import Enterprise
 
@@ -270,7 +283,7 @@ def rematch_all(as_of: date | None = None, job_id: int | None = None) -> dict:
     pols = S.published_policies(day)
     if job_id:
         jobs.start(job_id, total=len(pols) + 1)
-    ents, profs = S.profiles_of(Enterprise.objects.all())
+    ents, profs = S.profiles_of(Enterprise.objects.all() if queryset is None else queryset)
     by_id = {e.pk: e for e in ents}
     specs = [s for _p, s in pols]
     df = match_all(specs, profs, day) if profs and specs else None
@@ -289,7 +302,7 @@ def rematch_all(as_of: date | None = None, job_id: int | None = None) -> dict:
     total_new = 0
     counts = {}
     for j, (p, s) in enumerate(pols):
-        newly = _store(p, p.published_version, s, per[j], set(by_id), by_id, "rematch")
+        newly = _store(p, p.published_version, s, per[j], set(by_id), by_id, trigger)
         total_new += len(newly)
         counts[p.key] = sum(1 for v in per[j].values() if v[0] == ELIGIBLE)
         if job_id:

@@ -212,3 +212,20 @@ def test_columnar_growth_reward_exact_edge():
     assert rows[1]["status"] == "near"
     assert rows[2]["amount"] == 200
     assert rows[3]["status"] == "near"
+
+
+def test_verdict_condition_columnar_agrees_with_scalar():
+    s = spec(
+        [
+            ("符合2026专精特新中小企业标准", 'eligible("srdi-sme@2026")'),
+            ("未列入严重失信名单", "not compliance.serious_dishonesty"),
+        ]
+    )
+    rng = random.Random(7)
+    profiles = [C.normalise(_random_profile(rng, i)) for i in range(40)]
+    df = match_all([s], profiles, date(2026, 6, 30))
+    got = {r["row"]: r for r in df.iter_rows(named=True)}
+    for i, p in enumerate(profiles):
+        r = match_one(s, p, date(2026, 6, 30))
+        c = got.get(i)
+        assert (c["status"] if c else "ineligible") == r["status"], i

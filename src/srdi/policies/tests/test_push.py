@@ -214,3 +214,18 @@ def test_publish_in_web_ui_notifies_inbox_and_smtp(users, year_figures, login, s
     time.sleep(0.2)
     assert len(smtp_sink.messages) == 2
     assert not mail.outbox
+
+
+def test_bulk_data_change_uses_the_columnar_job(users, year_figures, monkeypatch):
+    from srdi.policies import services as svc
+
+    a, b = year_figures
+    services.publish_policy(users["admin"], services.save_policy(users["admin"], RAW))
+    monkeypatch.setattr(svc, "BULK_REMATCH", 1)
+    y = dt.date.today().year - 1
+    from srdi.registry.models import AnnualFigures
+
+    AnnualFigures.objects.filter(enterprise=b, year=y).update(revenue=7000)
+    assert svc.rematch_enterprises([a.pk, b.pk]) == {}
+    assert PushRecord.objects.get(enterprise=b).trigger == "data_change"
+    assert PushRecord.objects.filter(enterprise=a).count() == 1  # A was already matched
