@@ -719,7 +719,13 @@ def _read_sheet(rows, spec, file, problems, records, locs, index) -> None:
         for i, k, conv in fields:
             if i < n:
                 v = row[i]
-                if v is None or (type(v) is str and (not v or v.isspace())):
+                if v is None:
+                    continue
+                tv = type(v)
+                if tv is int and conv is _to_number:
+                    obj[k] = v
+                    continue
+                if tv is str and (not v or v.isspace()):
                     continue
                 obj[k] = conv(v)
         raw_uscc = row[uscc_i] if uscc_i is not None and uscc_i < n else None

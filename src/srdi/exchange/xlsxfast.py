@@ -179,11 +179,17 @@ class XlsxReader:
                 cur = rn
                 values = []
             # the common cases inline, the rest through _value
-            if t == "n" and v:
-                try:
-                    value = int(v)
-                except ValueError:
-                    value = self._value(t, v, it, rich)
+            if v and (t == "" or t == "n"):
+                if "." in v or "E" in v or "e" in v:
+                    try:
+                        value = float(v)
+                    except ValueError:
+                        value = self._value(t, v, it, rich)
+                else:
+                    try:
+                        value = int(v)
+                    except ValueError:
+                        value = self._value(t, v, it, rich)
             elif t == "inlineStr" and not rich:
                 value = _unescape(it) if "&" in it else it
             else:
