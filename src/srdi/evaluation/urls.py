@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "evaluation"
-urlpatterns: list = []
+urlpatterns = [
+    path("whatif/", views.whatif_page, name="whatif"),
+    path("<str:uscc>/", views.enterprise_evaluation, name="enterprise"),
+]
