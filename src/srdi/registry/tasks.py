@@ -1,0 +1,12 @@
+"""Background tasks of the registry (huey): imports of uploaded files."""
+
+from __future__ import annotations
+
+from huey.contrib.djhuey import db_task
+
+
+@db_task()
+def run_import(batch_id: int, job_id: int | None = None, user_id: int | None = None) -> None:
+    from srdi.registry import io_jobs
+
+    io_jobs.run(batch_id, job_id, user_id)
