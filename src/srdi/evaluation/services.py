@@ -80,14 +80,22 @@ def evaluate_enterprises(
     user=None,
     save: bool = True,
     explain: bool = False,
+    summary: bool = False,
 ) -> dict:
     """Evaluate stored enterprises (the caller scopes ``queryset``); save each result with the
-    rule-file version and the input snapshot."""
+    rule-file version and the input snapshot.
+
+    ``summary=True``: the columnar evaluator (outcome, score, dimensions, size class, route per
+    result; for whole populations); the full result with gaps and trace is reproducible from the
+    saved snapshot and version.
+    """
     from srdi.exchange import to_json_obj
     from srdi.registry.selectors import iter_normalised_profiles
 
     ids, day = resolve_request(standard_ids, as_of, review)
     stds = [rules.load_standard(s) for s in ids]
+    if summary:
+        return _evaluate_summary(queryset, stds, ids, day, review, user, save)
     results: list[dict] = []
     records: list[EvaluationRecord] = []
     for enterprise, normalised in iter_normalised_profiles(queryset):
@@ -115,6 +123,60 @@ def evaluate_enterprises(
     if save and records:
         with transaction.atomic():
             EvaluationRecord.objects.bulk_create(records, batch_size=2000)
+    return {"as_of": day.isoformat(), "review": review, "standards": ids, "results": results}
+
+
+def _evaluate_summary(queryset, stds, ids, day, review, user, save) -> dict:
+    from srdi.exchange import to_json_obj
+    from srdi.registry.selectors import iter_normalised_profiles
+    from srdi.rules.columnar import build_frame, columns_for, evaluate_frame, rows_from_frame
+
+    size_std = rules.load_standard(rules.SIZE_STANDARD)
+    columns = columns_for(stds, size_std)
+    results: list[dict] = []
+    chunk_size = 20000
+    pairs = iter_normalised_profiles(queryset, chunk=chunk_size)
+    created_by = user if user is not None and user.is_authenticated else None
+    while True:
+        chunk = []
+        for pair in pairs:
+            chunk.append(pair)
+            if len(chunk) >= chunk_size:
+                break
+        if not chunk:
+            break
+        profs = [rules.normalise(p) for _e, p in chunk]
+        frame = build_frame(profs, columns, day.year)
+        rows = rows_from_frame(evaluate_frame(frame, stds, day, review, size_std), stds)
+        records = []
+        it = iter(rows)
+        for enterprise, normalised in chunk:
+            snapshot = to_json_obj(normalised) if save else None
+            for std in stds:
+                r = next(it)
+                r["name"] = enterprise.name
+                r["version"] = std.version
+                results.append(r)
+                if save:
+                    records.append(
+                        EvaluationRecord(
+                            enterprise=enterprise,
+                            standard=std.id,
+                            version=std.version,
+                            as_of=day,
+                            review=review,
+                            outcome=r["outcome"],
+                            score=r.get("score"),
+                            result=r,
+                            profile=snapshot,
+                            created_by=created_by,
+                        )
+                    )
+        if records:
+            with transaction.atomic():
+                EvaluationRecord.objects.bulk_create(records, batch_size=5000)
+        if len(chunk) < chunk_size:
+            break
     return {"as_of": day.isoformat(), "review": review, "standards": ids, "results": results}
 
 

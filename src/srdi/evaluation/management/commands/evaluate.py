@@ -65,6 +65,11 @@ class Command(BaseCommand):
             "--uscc", action="append", default=[], help=_("按统一社会信用代码筛选（--from-db）")
         )
         parser.add_argument("--no-save", action="store_true", help=_("--from-db 时不保存评估结果"))
+        parser.add_argument(
+            "--summary",
+            action="store_true",
+            help=_("--from-db 批量模式：只输出结论、得分与维度（列式评估，适合全市企业）"),
+        )
 
     def fail(self, problems: list[str]) -> None:
         for p in problems:
