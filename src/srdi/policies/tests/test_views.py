@@ -264,3 +264,23 @@ def test_catalogue_command_loads_and_publishes(db, capsys):
     assert g.verified and g.published_spec["benefit"]["cap"] == 200
     call_command("policycatalogue")
     assert "共载入 0 项" in capsys.readouterr().out
+
+
+def test_catalogue_pages_render_with_pending_amounts(users, enterprises, give_title, login):
+    from django.core.management import call_command
+
+    a, _b = enterprises
+    give_title(a, tier="srdi_sme", granted=dt.date.today().replace(month=1, day=2))
+    call_command("policycatalogue", "--publish")
+    c = login(users["admin"])
+    for p in Policy.objects.all():
+        html = c.get(f"/policies/{p.pk}/").content.decode()
+        assert p.title in html
+    first = Policy.objects.get(key="plan-first-srdi-sme")
+    html = c.get(f"/policies/{first.pk}/?uscc={a.uscc}").content.decode()
+    assert "待核定" in html  # the amount is not presented as a number
+    html = login(users["enterprise"]).get(f"/policies/enterprise/{a.uscc}/").content.decode()
+    assert "首次认定专精特新中小企业一次性奖励" in html
+    growth = Policy.objects.get(key="plan-growth-reward")
+    html = c.get(f"/policies/{growth.pk}/").content.decode()
+    assert "最高 200万元" in html and "50%" in html
