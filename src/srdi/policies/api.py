@@ -91,3 +91,45 @@ def publish(request, pk: int):
     p = get_object_or_404(Policy, pk=pk)
     newly = services.publish_policy(request.auth, p)
     return {"version": p.published_version, "newly_matched": [e.uscc for e in newly]}
+
+
+def _app_json(a) -> dict:
+    def d(x):
+        return None if x is None else float(x)
+
+    return {
+        "id": a.pk,
+        "policy": a.policy.key,
+        "version": a.version,
+        "uscc": a.enterprise.uscc,
+        "status": a.status,
+        "amount_estimated": d(a.amount_estimated),
+        "amount_requested": d(a.amount_requested),
+        "amount_approved": d(a.amount_approved),
+        "amount_paid": d(a.amount_paid),
+        "paid_on": a.paid_on.isoformat() if a.paid_on else None,
+        "review_reason": a.review_reason,
+        "data": a.data,
+    }
+
+
+@router.get("/applications", summary="申报与兑付台账（权限范围内）")
+def list_applications(request, policy: int | None = None):
+    from django.core.exceptions import PermissionDenied
+
+    user = request.auth
+    if not (scopes.is_official(user) or user.role == "enterprise"):
+        raise PermissionDenied("您无权查看申报台账。")
+    qs = S.applications_for(user)
+    if policy:
+        qs = qs.filter(policy_id=policy)
+    return [_app_json(a) for a in qs]
+
+
+@router.post("/{int:pk}/applications/{uscc}", summary="一键申报：按企业库数据预填申报（草稿）")
+def create_application(request, pk: int, uscc: str):
+    from srdi.registry.models import Enterprise
+
+    p = _policy(request.auth, pk)
+    ent = get_object_or_404(Enterprise, uscc=uscc)
+    return _app_json(services.start_application(request.auth, p, ent))

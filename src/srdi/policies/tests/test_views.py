@@ -284,3 +284,14 @@ def test_catalogue_pages_render_with_pending_amounts(users, enterprises, give_ti
     growth = Policy.objects.get(key="plan-growth-reward")
     html = c.get(f"/policies/{growth.pk}/").content.decode()
     assert "最高 200万元" in html and "50%" in html
+
+
+def test_api_applications_scoped(published, users, enterprises, login):
+    a, b = enterprises
+    c = login(users["enterprise"])
+    r = c.post(f"/api/policies/{published.pk}/applications/{a.uscc}")
+    assert r.status_code == 200 and r.json()["data"]["figures"]["revenue"] == 10000
+    assert c.post(f"/api/policies/{published.pk}/applications/{b.uscc}").status_code == 403
+    assert [x["uscc"] for x in c.get("/api/policies/applications").json()] == [a.uscc]
+    assert login(users["partner"]).get("/api/policies/applications").status_code == 403
+    assert len(login(users["admin"]).get("/api/policies/applications").json()) == 1
