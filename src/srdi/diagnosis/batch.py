@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from . import render
 from .figures import settings
-from .peers import PeerBook
+from .peers import book_for_many
 from .services import diagnose
 
 
@@ -83,7 +83,7 @@ def run_batch(
     result = BatchResult(total=len(enterprises))
     if not enterprises:
         return result
-    book = PeerBook(as_of)
+    book = book_for_many(enterprises, as_of)
     workers = settings()["batch_workers"] if workers is None else workers
     count = 0
 

@@ -127,7 +127,12 @@ def echarts_options(data: dict) -> dict:
                     "data": g["completion"],
                     "itemStyle": {"color": COLORS["own"]},
                     "label": {"show": True, "position": "right", "formatter": "{c}%"},
-                    "markLine": {"data": [{"xAxis": 100}], "lineStyle": {"color": COLORS["pass"]}},
+                    "markLine": {
+                        "symbol": "none",
+                        "data": [{"xAxis": 100}],
+                        "label": {"formatter": "目标"},
+                        "lineStyle": {"color": COLORS["pass"], "type": "dashed"},
+                    },
                 }
             ],
         }

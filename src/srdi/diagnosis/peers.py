@@ -193,14 +193,23 @@ class PeerBook:
 
 def book_for(enterprise, as_of: dt.date) -> PeerBook:
     """A book over the enterprise's two peer groups only (for a single report)."""
+    return book_for_many([enterprise], as_of)
+
+
+def book_for_many(enterprises, as_of: dt.date) -> PeerBook:
+    """A book over the peer groups (divisions and 板块) of these enterprises (for a batch)."""
     from django.db.models import Q
 
     from srdi.registry.models import Enterprise
 
-    q = Q(pk=enterprise.pk)
-    div = division_of(enterprise.industry_code)
-    if div:
+    ids, divisions, regions = set(), set(), set()
+    for e in enterprises:
+        ids.add(e.pk)
+        if division_of(e.industry_code):
+            divisions.add(division_of(e.industry_code))
+        if e.region_id:
+            regions.add(e.region_id)
+    q = Q(pk__in=ids) | Q(region_id__in=regions)
+    for div in sorted(divisions):
         q |= Q(industry_code__istartswith=div)
-    if enterprise.region_id:
-        q |= Q(region_id=enterprise.region_id)
     return PeerBook(as_of, Enterprise.objects.filter(q))

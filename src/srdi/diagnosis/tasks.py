@@ -36,6 +36,7 @@ def run_batch_job(job_id: int) -> None:
     job = Job.objects.get(pk=job_id)
     p = job.params
     jobs.start(job_id, total=len(p["ids"]))
+    jobs.progress(job_id, 0, "正在准备同行对标数据……")
     sink = ZipSink()
     try:
         result = run_batch(

@@ -321,3 +321,9 @@ def test_parse_as_of():
     assert services.parse_as_of("2025-06-30") == AS_OF
     with pytest.raises(services.DiagnosisError, match="YYYY-MM-DD"):
         services.parse_as_of("2025/06/30")
+
+
+def test_missing_labels_in_chinese():
+    assert figures.missing_label("years.2024.rd_expense") == "2024年研发费用"
+    assert figures.missing_label("market.global_rank") == "全球细分市场排名"
+    assert figures.missing_label("development_scores.2025") == "2025年专精特新发展评价得分"
