@@ -26,6 +26,7 @@ class PolicyForm(forms.Form):
     category = forms.ChoiceField(label=_("类别"), choices=[(c, c) for c in CATEGORIES])
     department = forms.CharField(label=_("发布部门"), max_length=200, required=False)
     document_no = forms.CharField(label=_("文号"), max_length=100, required=False)
+    source = forms.CharField(label=_("政策来源（文件名称及条款）"), max_length=300, required=False)
     published = forms.DateField(label=_("发布日期"), required=False)
     valid_from = forms.DateField(label=_("有效期起"), required=False)
     valid_until = forms.DateField(label=_("有效期止"), required=False)
@@ -88,6 +89,7 @@ class PolicyForm(forms.Form):
             "category": raw.get("category"),
             "department": raw.get("department"),
             "document_no": raw.get("document_no"),
+            "source": raw.get("source"),
             "published": raw.get("published"),
             "valid_from": raw.get("valid_from"),
             "valid_until": raw.get("valid_until"),
@@ -165,6 +167,7 @@ class PolicyForm(forms.Form):
             "category": d["category"],
             "department": d.get("department"),
             "document_no": d.get("document_no"),
+            "source": d.get("source"),
             "published": d.get("published"),
             "valid_from": d.get("valid_from"),
             "valid_until": d.get("valid_until"),

@@ -295,3 +295,36 @@ def test_api_applications_scoped(published, users, enterprises, login):
     assert [x["uscc"] for x in c.get("/api/policies/applications").json()] == [a.uscc]
     assert login(users["partner"]).get("/api/policies/applications").status_code == 403
     assert len(login(users["admin"]).get("/api/policies/applications").json()) == 1
+
+
+def test_editor_round_trips_a_catalogue_policy(users, login):
+    from django.core.management import call_command
+
+    from srdi.policies.forms import PolicyForm
+
+    call_command("policycatalogue")
+    p = Policy.objects.get(key="plan-growth-reward")
+    initial = PolicyForm.initial_from(p.spec)
+    post = {k: ("" if v is None else v) for k, v in initial.items() if k != "key"}
+    post["cap"] = "150"  # an official changes the cap
+    c = login(users["admin"])
+    r = c.post(f"/policies/{p.pk}/edit/", post)
+    assert r.status_code == 302, r.content.decode()[:3000]
+    p.refresh_from_db()
+    assert p.version == 2
+    assert [x["expr"] for x in p.spec["conditions"]] == [
+        'holds("little_giant", "srdi_sme")',
+        "pct_change(y1.revenue, y2.revenue) >= 20",
+    ]
+    assert p.spec["benefit"]["base"] == "y1.local_contribution - y2.local_contribution"
+    assert p.spec["benefit"]["cap"] == "150" and p.spec["benefit"]["rate_pct"] == "50"
+    assert "三(二)" in p.spec["source"] and p.spec["reference"] == "year_end"
+    # published, the rewards use the new cap
+    c.post(f"/policies/{p.pk}/publish/")
+    from srdi.policies import conditions as C
+    from srdi.policies.rewards import growth_reward
+
+    from .conftest import growth_profile
+
+    r = growth_reward(C.normalise(growth_profile(rev=(1000, 2000), lc=(100, 600))), 2025)
+    assert r["amount"] == 150
