@@ -233,12 +233,19 @@ def _size_exprs(size_std: Standard, c: PCtx) -> tuple[pl.Expr, pl.Expr]:
         return c.memo[key]
     sector = c.keep(None, _sector_expr(size_std))
     parts: dict[str, Any] = {"sme": None, "medium": None, "small": None}
+    present = c.sectors if c.sectors is not None else list(size_std.sectors)
     for key in parts:
         chain = None
         for sid, s in size_std.sectors.items():
+            if sid not in present:
+                continue
             e = c.keep(None, getattr(s, key).pl(c))
             chain = (pl.when(sector == sid) if chain is None else chain.when(sector == sid)).then(e)
-        parts[key] = chain.otherwise(pl.lit(None, dtype=pl.Boolean))  # type: ignore[union-attr]
+        parts[key] = (
+            chain.otherwise(pl.lit(None, dtype=pl.Boolean))  # type: ignore[union-attr]
+            if chain is not None
+            else pl.lit(None, dtype=pl.Boolean)
+        )
     sme, medium, small = (c.keep(None, parts[k]) for k in ("sme", "medium", "small"))
     cls = (
         pl.when(sme.is_null())
@@ -380,6 +387,10 @@ def evaluate_frame(
         bounds=frame.bounds(),
         stager=Stager(),
     )
+    if size_std is not None and "industry_code" in frame.df.columns:
+        # only the 划型 sectors that occur in this frame need their rules compiled
+        found = frame.df.select(_sector_expr(size_std).unique()).to_series().to_list()
+        c.sectors = [x for x in found if x is not None]
     exprs: dict[str, pl.Expr] = {}
     for std in stds:
         exprs.update(compile_standard(std, c, size_std))

@@ -131,6 +131,7 @@ class PCtx:
     in_elem: str | None = None  # list name inside predicates
     stager: Stager | None = None
     memo: dict[int, Any] = field(default_factory=dict)
+    sectors: list[str] | None = None  # 划型 sectors present in the frame (None = all)
 
     def keep(self, key: int | None, value: Any) -> Any:
         """Materialise a compiled value as staged columns (shared, not copied)."""
