@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -318,16 +319,18 @@ class PSurd:
 # nodes
 
 
-class Node:
+class Node(ABC):
     type: str = "num"
     line: int = 0
     src: str = ""
 
-    def ev(self, ctx: Ctx) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def ev(self, ctx: Ctx) -> Any:
+        """Scalar value (three-valued: None = unknown)."""
 
-    def pl(self, c: PCtx) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def pl(self, c: PCtx) -> Any:
+        """Columnar value (PRat, PSurd or a Polars expression)."""
 
     def children(self) -> list[Node]:
         return []

@@ -3,7 +3,7 @@
 A change is ``path = value`` on the rule file's data, lists addressed by their items' ``id``
 (conditions, indicators) or ``band``: ``score.pass = 55``,
 ``score.indicators.rd_input.bands.C.from = [250, 5]``,
-``conditions.revenue.rule = "y1.revenue >= 800"``. The copy is re-checked like any rule file
+``conditions.market.rule = "market.leading or market.share_pct >= 5"``. The copy is re-checked like any rule file
 (a bad change fails with the line and the reason) and evaluated with the columnar evaluator.
 """
 

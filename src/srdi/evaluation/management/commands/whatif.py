@@ -25,7 +25,7 @@ class Command(BaseCommand):
             dest="changes",
             default=[],
             metavar="PATH=VALUE",
-            help=_('修改项，如 score.pass=55 或 conditions.revenue.rule="y1.revenue >= 800"'),
+            help=_("修改项，如 score.pass=55 或 score.indicators.rd_input.bands.C.from=[250,5]"),
         )
         parser.add_argument("--as-of", dest="as_of", default=None)
         parser.add_argument("--review", action="store_true")
