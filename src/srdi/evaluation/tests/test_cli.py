@@ -112,3 +112,38 @@ def test_table_is_chinese() -> None:
     )
     text = out.getvalue()
     assert "结论" in text and "待定（数据不全）" in text and "符合" in text
+
+
+@pytest.mark.django_db
+def test_from_db_with_filters_saves_results(enterprises):
+    from srdi.evaluation.models import EvaluationRecord
+
+    doc = run(
+        "--from-db",
+        "--industry",
+        "C34",
+        "--standard",
+        "sme-size@2011",
+        "--as-of",
+        "2025-06-30",
+        "--format",
+        "json",
+    )
+    assert [r["uscc"] for r in doc["results"]] == [enterprises[0].uscc]
+    assert doc["results"][0]["size_class"] == "small"
+    rec = EvaluationRecord.objects.get()
+    assert rec.enterprise == enterprises[0] and rec.version.startswith("sme-size@2011#")
+    summary = run(
+        "--from-db",
+        "--region",
+        "海虞镇",
+        "--summary",
+        "--standard",
+        "sme-size@2011",
+        "--as-of",
+        "2025-06-30",
+        "--format",
+        "json",
+    )
+    assert [r["uscc"] for r in summary["results"]] == [enterprises[1].uscc]
+    assert summary["results"][0]["size_class"] == "small"

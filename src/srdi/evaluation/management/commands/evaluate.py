@@ -129,7 +129,12 @@ class Command(BaseCommand):
 
             q = Q()
             for code in o["industry"]:
-                q |= Q(industry_code__startswith=code.lstrip("ABCDEFGHIJKLMNOPQRST"))
+                digits = "".join(ch for ch in code if ch.isdigit())
+                q |= (
+                    Q(industry_code__regex=rf"^[A-Za-z]?{digits}")
+                    if digits
+                    else Q(industry_code__istartswith=code)
+                )
             qs = qs.filter(q)
         if o["uscc"]:
             qs = qs.filter(uscc__in=[u.upper() for u in o["uscc"]])
