@@ -327,3 +327,21 @@ def test_missing_labels_in_chinese():
     assert figures.missing_label("years.2024.rd_expense") == "2024年研发费用"
     assert figures.missing_label("market.global_rank") == "全球细分市场排名"
     assert figures.missing_label("development_scores.2025") == "2025年专精特新发展评价得分"
+
+
+def test_radar_peer_median_is_the_rules_cores(db):
+    from statistics import median
+
+    profiles = []
+    for i, uscc in enumerate(VALID_USCCS):
+        p = copy.deepcopy(example_profiles()[0])
+        p.update(uscc=uscc, name=f"雷达企业{i}", local_featured_points=3 * i)
+        p["years"]["2024"]["rd_staff"] = 10 + 10 * i
+        profiles.append(p)
+    ents = store_profiles(profiles)
+    d = services.diagnose(ents[0], AS_OF)
+    assert d["radar"]["standard"] == "srdi-sme@2022"
+    others = [_core(e, "srdi-sme@2022")["dimensions"] for e in ents[1:]]
+    for dim in d["radar"]["dimensions"]:
+        assert dim["peer_median"] == median(o[dim["name"]] for o in others)
+        assert dim["points"] == _core(ents[0], "srdi-sme@2022")["dimensions"][dim["name"]]
