@@ -1,0 +1,186 @@
+"""Bad rule files fail loudly (file, line, reason); gaps and the trace say what they should."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from srdi.rules import (
+    RuleError,
+    evaluate,
+    list_standards,
+    load_file,
+    next_tier,
+    standard_for,
+    standards_in_force,
+)
+from srdi.rules.standard import STANDARDS_DIR
+
+GOOD = (STANDARDS_DIR / "innovative-sme@2022.yaml").read_text(encoding="utf-8")
+
+
+def broken(old: str, new: str) -> str:
+    assert old in GOOD
+    return GOOD.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        ("rule: financing_3y >= 500", "rule: financing_3y >= ", "语法错误"),
+        ("rule: financing_3y >= 500", "rule: financing_4y >= 500", "未知的名称“financing_4y”"),
+        ("rule: financing_3y >= 500", "rule: __import__('os').system('true')", "只能调用内置函数"),
+        ("rule: financing_3y >= 500", "rule: financing_3y.real >= 500", "未知的名称"),
+        ("rule: financing_3y >= 500", "rule: financing_3y + 500", "应为条件"),
+        ("rule: financing_3y >= 500", "rule: rd_institution >= 500", "类型不同"),
+        ("- {band: A, from: 5, points: 20", "- {band: A, from: 5, points: 1", "从高到低"),
+        ("- {band: B, from: 3, points: 15", "- {band: B, points: 15", "只有最后一档可省略"),
+        ("effective_from: 2022-06-01", "effective_from: soon", "日期"),
+    ],
+)
+def test_bad_rule_file_fails_with_file_line_and_reason(old, new, reason):
+    text = broken(old, new)
+    with pytest.raises(RuleError) as exc:
+        load_file(Path("bad.yaml"), text)
+    err = exc.value
+    assert err.file == "bad.yaml" and reason in err.reason
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if new in ln)
+    assert err.line == line, (err.line, line, str(err))
+
+
+def test_every_shipped_file_loads_and_has_a_version():
+    stds = list_standards()
+    assert len(stds) == 7
+    for s in stds:
+        assert (
+            s.version.startswith(s.id + "#")
+            and s.document
+            and s.status in ("verified", "partial", "unverified")
+        )
+
+
+def test_standard_choice_by_date_and_review():
+    from datetime import date
+
+    assert "srdi-sme@2022" in standards_in_force(date(2026, 3, 31))
+    assert "srdi-sme@2022" not in standards_in_force(date(2026, 4, 1))
+    assert "little-giant@2022" in standards_in_force(date(2026, 6, 30), review=True)
+    assert standard_for("little_giant", date(2026, 6, 30)) == "little-giant@2026"
+    assert standard_for("little_giant", date(2026, 6, 30), review=True) == "little-giant@2022"
+    assert standard_for("srdi_sme", date(2025, 6, 30)) == "srdi-sme@2022"
+    assert standard_for("innovative_sme", date(2027, 1, 1)) == "innovative-sme@2022"
+
+
+BASE = json.loads(
+    """{"uscc": "91320581712345672C", "name": "甲", "industry_code": "C3451", "niche_since": "2016-03-01",
+    "sei_code": "2.1", "foundation_field": "components", "digital_level": 2, "quality": {"iso9001": true, "own_brand": true},
+    "rd_institution": "municipal", "ip": {"class1": 3, "class1_self_developed": 2, "class2": 5}, "local_featured_points": 0,
+    "years": {"2022": {"employees": 240, "rd_staff": 30, "revenue": 8000, "main_revenue": 7200, "total_assets": 11000, "total_liabilities": 6000, "net_profit": 600, "rd_expense": 300},
+              "2023": {"employees": 250, "rd_staff": 35, "revenue": 9000, "main_revenue": 8100, "total_assets": 11500, "total_liabilities": 6300, "net_profit": 680, "rd_expense": 380},
+              "2024": {"employees": 260, "rd_staff": 39, "revenue": 6000, "main_revenue": 5400, "total_assets": 12000, "total_liabilities": 6600, "net_profit": 450, "rd_expense": 260}}}"""
+)
+
+
+def test_score_gap_is_the_fewest_moves():
+    r = evaluate(BASE, "srdi-sme@2022", "2025-06-30")
+    assert r["outcome"] == "ineligible" and r["score"] < r["pass_score"]
+    needed = r["pass_score"] - r["score"]
+    (score_gap,) = [g for g in r["gaps"] if g["kind"] == "score"]
+    moves = score_gap["moves"]
+    assert sum(m["points"] for m in moves) >= needed
+    if any(i["max"] - i["points"] >= needed for i in r["indicators"] if i["points"] is not None):
+        assert len(moves) == 1
+
+
+def test_rd_move_from_260_to_300_is_plus_2():
+    from srdi.rules import evaluate_with, load_standard
+    from srdi.rules.whatif import modified
+
+    top = json.loads(json.dumps(BASE))
+    top.update(
+        niche_since="2013-01-01",
+        chain_breakthrough=True,
+        digital_level=3,
+        rd_institution="national",
+        local_featured_points=15,
+        ip={"class1": 1, "class1_self_developed": 1, "class1_high_value": 1},
+    )
+    top["years"]["2024"].update(
+        revenue=10000,
+        main_revenue=9000,
+        net_profit=1000,
+        total_liabilities=6000,
+        rd_expense=260,
+        employees=100,
+        rd_staff=20,
+    )
+    top["years"]["2023"]["main_revenue"] = 8100
+    r = evaluate(top, "srdi-sme@2022", "2025-06-30")
+    assert r["score"] == 94  # every indicator at its top band except R&D input (260 万元: D, 4)
+    std = modified(load_standard("srdi-sme@2022"), [("score.pass", 96)])
+    g = evaluate_with(std, top, "2025-06-30")
+    (move,) = next(x for x in g["gaps"] if x["kind"] == "score")["moves"]
+    assert (move["indicator"], move["from"], move["target"], move["unit"], move["points"]) == (
+        "rd_input",
+        260,
+        300,
+        "万元",
+        2,
+    )
+    assert move["text"] == "上年度研发费用投入：260 → 300万元（+2分）"
+
+
+def test_failed_condition_gap_gives_the_needed_value():
+    p = json.loads(json.dumps(BASE))
+    p["years"]["2024"]["rd_expense"] = 99
+    r = evaluate(p, "srdi-sme@2022", "2025-06-30")
+    (g,) = [g for g in r["gaps"] if g.get("id") == "rd_amount"]
+    assert (
+        g["needs"][0]["value"] == 99
+        and g["needs"][0]["target"] == 100
+        and g["needs"][0]["op"] == ">="
+    )
+
+
+def test_trace_goes_from_verdict_to_rules_inputs_and_document():
+    r = evaluate(BASE, "srdi-sme@2022", "2025-06-30")
+    verdict, *steps = r["trace"]
+    assert (
+        verdict["item"] == "verdict"
+        and verdict["result"] == r["outcome"]
+        and "63号" in verdict["document"]
+    )
+    rd = next(s for s in steps if s["item"] == "condition:rd_amount")
+    assert rd["rule"] == "y1.rd_expense >= 100" and rd["inputs"] == {"years.2024.rd_expense": 260}
+    assert rd["file"] == "srdi-sme@2022.yaml" and rd["line"] > 0 and rd["text"].startswith("（二）")
+
+
+def test_next_tier_walks_the_ladder():
+    nt = next_tier(BASE, "2025-06-30")
+    assert [s["tier"] for s in nt["ladder"]] == [
+        "innovative_sme",
+        "srdi_sme",
+        "little_giant",
+        "single_champion",
+    ]
+    first_not = next(s["tier"] for s in nt["ladder"] if s["outcome"] != "eligible")
+    assert nt["next"] == first_not and all(
+        s["gaps"] for s in nt["ladder"] if s["outcome"] == "ineligible"
+    )
+
+
+def test_float_and_decimal_inputs_are_exact():
+    from decimal import Decimal
+
+    p = json.loads(json.dumps(BASE))
+    p["years"]["2024"].update(
+        revenue=10000.0, rd_expense=0.1 + 0.2 + 299.7
+    )  # float noise stays out
+    a = evaluate(p, "innovative-sme@2022", "2025-06-30", explain=False)
+    p["years"]["2024"].update(revenue=Decimal("10000"), rd_expense=Decimal("300"))
+    b = evaluate(p, "innovative-sme@2022", "2025-06-30", explain=False)
+    ind = lambda r: {i["id"]: i for i in r["indicators"]}["rd_intensity"]  # noqa: E731
+    assert ind(b)["band"] == "B"  # exactly 3 % → band B (3%–5%)
+    assert ind(a)["value"] == pytest.approx(3.0, abs=1e-6)
