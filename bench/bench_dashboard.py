@@ -165,6 +165,7 @@ class Client:
         self.port = port
         self.cookie = f"sessionid={session}"
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.location = None
 
     def get(self, path: str) -> tuple[int, float]:
         t0 = time.perf_counter()
@@ -173,6 +174,7 @@ class Client:
             r = self.conn.getresponse()
             r.read()
             status = r.status
+            self.location = r.getheader("Location")
         except (OSError, http.client.HTTPException):
             self.conn.close()
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -247,7 +249,7 @@ def main() -> None:
             for label, path in pages_for(s, regions):
                 status, ms = c.get(path)
                 if status != 200:
-                    sys.exit(f"warm-up {s['user']} {path}: HTTP {status}")
+                    sys.exit(f"warm-up {s['user']} {path}: HTTP {status} {c.location}")
                 cold.setdefault(label, []).append(ms)
         # load: N users, bounded number of requests each
         results: list[tuple[str, int, float]] = []

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
 from srdi.accounts import scopes
@@ -138,15 +138,23 @@ def held_titles(day: dt.date, tiers=None, scope: Scope = CITY) -> QuerySet:
     return qs
 
 
-def holds_exists(day: dt.date, tiers) -> Exists:
-    return Exists(
-        Title.objects.filter(holds_q(day), enterprise_id=OuterRef("pk"), tier__in=list(tiers))
+def holds_in(day: dt.date, tiers) -> Q:
+    """Enterprises (pk) holding a valid title of `tiers` on `day`.
+
+    An uncorrelated ``pk IN (subquery)``: PostgreSQL hashes it once, so it stays fast when
+    combined with OR (correlated EXISTS under OR is re-run for every row).
+    """
+    return Q(
+        pk__in=Title.objects.filter(holds_q(day), tier__in=list(tiers)).values("enterprise_id")
     )
+
+
+holds_exists = holds_in
 
 
 def holders(day: dt.date, tiers, scope: Scope = CITY) -> QuerySet:
     """Enterprises holding a valid title of one of `tiers` on `day`."""
-    return scope.enterprises().filter(holds_exists(day, tiers))
+    return scope.enterprises().filter(holds_in(day, tiers))
 
 
 def tier_counts(day: dt.date, scope: Scope = CITY) -> dict:
@@ -196,28 +204,28 @@ STAGE_LABELS = {
 }
 
 
-def _pool_exists(tier: str, **filters) -> Exists:
-    return Exists(PoolEntry.objects.filter(enterprise_id=OuterRef("pk"), tier=tier, **filters))
+def _pool_in(tier: str, **filters) -> Q:
+    return Q(pk__in=PoolEntry.objects.filter(tier=tier, **filters).values("enterprise_id"))
 
 
 def stage_flags(tier: str, day: dt.date) -> dict:
     """One boolean expression per stage (the enterprise has that mark itself)."""
     pot = lifecycle.pool_rules()["potential"].get(tier, {})
-    potential = _pool_exists(tier)
+    potential = _pool_in(tier)
     if pot.get("titles"):
-        potential = potential | holds_exists(day, pot["titles"])
+        potential = potential | holds_in(day, pot["titles"])
     if pot.get("honors"):
-        honors = Honor.objects.filter(enterprise_id=OuterRef("pk"), type__in=pot["honors"]).filter(
+        honors = Honor.objects.filter(type__in=pot["honors"]).filter(
             (Q(granted__isnull=True) | Q(granted__lte=day))
             & (Q(valid_until__isnull=True) | Q(valid_until__gte=day))
         )
-        potential = potential | Exists(honors)
+        potential = potential | Q(pk__in=honors.values("enterprise_id"))
     return {
         "potential": potential,
-        "meets": _pool_exists(tier, meets=True),
-        "willing": _pool_exists(tier, willing=True),
-        "applied": _pool_exists(tier, applied_on__isnull=False, applied_on__lte=day),
-        "recognised": holds_exists(day, [tier]),
+        "meets": _pool_in(tier, meets=True),
+        "willing": _pool_in(tier, willing=True),
+        "applied": _pool_in(tier, applied_on__isnull=False, applied_on__lte=day),
+        "recognised": holds_in(day, [tier]),
     }
 
 

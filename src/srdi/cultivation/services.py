@@ -691,25 +691,128 @@ def review_failures(figures: dict[int, AnnualFigures], checks: list[dict], year:
     return out
 
 
+@dataclass
+class Finding:
+    kind: str
+    enterprise: Enterprise
+    key: str
+    message: str
+    title: Title | None = None
+    tier: str = ""
+    detail: dict = field(default_factory=dict)
+
+
+def _apply_findings(findings: list[Finding], day: dt.date, kinds: list[str]) -> dict:
+    """Store the day's findings in bulk: new alerts created and notified once, alerts that
+    came back reopened and notified, open alerts of `kinds` no longer found resolved."""
+    counts = {k: 0 for k in kinds} | {"resolved": 0}
+    open_keys: dict[str, int] = {}
+    resolved_keys: dict[str, int] = {}
+    for pk, key, resolved in Alert.objects.filter(kind__in=kinds).values_list(
+        "pk", "dedupe_key", "resolved_on"
+    ):
+        (resolved_keys if resolved else open_keys)[key] = pk
+    found = {f.key: f for f in findings}
+    new = [f for k, f in found.items() if k not in open_keys and k not in resolved_keys]
+    back = [f for k, f in found.items() if k in resolved_keys]
+    with transaction.atomic():
+        Alert.objects.bulk_create(
+            [
+                Alert(
+                    kind=f.kind,
+                    enterprise=f.enterprise,
+                    region_id=f.enterprise.region_id,
+                    title=f.title,
+                    tier=f.tier,
+                    dedupe_key=f.key,
+                    message=f.message[:500],
+                    detail=f.detail,
+                    detected_on=day,
+                )
+                for f in new
+            ],
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
+        back_pks = [resolved_keys[f.key] for f in back]
+        for i in range(0, len(back_pks), 5000):
+            Alert.objects.filter(pk__in=back_pks[i : i + 5000]).update(
+                resolved_on=None, detected_on=day
+            )
+        stale = [pk for key, pk in open_keys.items() if key not in found]
+        for i in range(0, len(stale), 5000):
+            counts["resolved"] += Alert.objects.filter(pk__in=stale[i : i + 5000]).update(
+                resolved_on=day
+            )
+    fresh = new + back
+    for f in fresh:
+        counts[f.kind] = counts.get(f.kind, 0) + 1
+    _notify_findings(fresh, day)
+    return counts
+
+
+def _notify_findings(findings: list[Finding], day: dt.date) -> None:
+    """Notify each finding's 板块 officers and commissioners (recipients fetched in bulk)."""
+    if not findings:
+        return
+    officers: dict[int, list] = {}
+    for u in User.objects.filter(role=Role.REGION_OFFICER, is_active=True, region__isnull=False):
+        officers.setdefault(u.region_id, []).append(u)
+    ids = list({f.enterprise.pk for f in findings})
+    commissioners: dict[int, list] = {}
+    through = Enterprise.commissioners.through
+    users = {}
+    for i in range(0, len(ids), 5000):
+        for eid, uid in through.objects.filter(enterprise_id__in=ids[i : i + 5000]).values_list(
+            "enterprise_id", "user_id"
+        ):
+            commissioners.setdefault(eid, []).append(uid)
+    if commissioners:
+        wanted = {uid for v in commissioners.values() for uid in v}
+        users = {u.pk: u for u in User.objects.filter(pk__in=wanted, is_active=True)}
+    for f in findings:
+        e = f.enterprise
+        recipients = officers.get(e.region_id, []) + [
+            users[uid] for uid in commissioners.get(e.pk, []) if uid in users
+        ]
+        if not recipients:
+            continue
+        notify(
+            recipients,
+            kind="cultivation_alert",
+            category=str(Alert.Kind(f.kind).label),
+            title=f.message[:200],
+            body=f.message,
+            link=f"/cultivation/alerts/?kind={f.kind}",
+            dedupe_key=f"alert:{f.key}:{day.isoformat()}",
+            enterprise_uscc=e.uscc,
+        )
+
+
 def scan_alerts(day: dt.date) -> dict:
     """Daily monitoring: expiring titles, annual data not updated, review risks.
 
     Open alerts of these kinds that are no longer found are resolved.
     """
-    counts = {"expiring": 0, "not_updated": 0, "review_risk": 0, "resolved": 0}
-    seen: set[str] = set()
+    findings: list[Finding] = []
     ladder = lifecycle.ladder()
     # 1. titles expiring within the warning window
     for t in selectors.expiring_titles(day):
-        key = f"expiring:{t.pk}:{t.valid_until.isoformat()}"
-        seen.add(key)
-        msg = f"{t.enterprise.name} 的{TIER_LABELS.get(t.tier, t.tier)}称号将于 {t.valid_until:%Y-%m-%d} 到期，请提前准备复核"
-        if _raise_alert(Alert.Kind.EXPIRING, t.enterprise, key, msg, day, title=t, tier=t.tier):
-            counts["expiring"] += 1
+        findings.append(
+            Finding(
+                Alert.Kind.EXPIRING,
+                t.enterprise,
+                f"expiring:{t.pk}:{t.valid_until.isoformat()}",
+                f"{t.enterprise.name} 的{TIER_LABELS.get(t.tier, t.tier)}称号将于 "
+                f"{t.valid_until:%Y-%m-%d} 到期，请提前准备复核",
+                t,
+                t.tier,
+            )
+        )
     # 2./3. title holders: annual data update, review standard
     held = (
         Title.objects.filter(selectors.holds_q(day), tier__in=ladder)
-        .select_related("enterprise", "enterprise__region")
+        .select_related("enterprise")
         .order_by("enterprise_id", "tier")
     )
     by_ent: dict[int, list[Title]] = {}
@@ -728,48 +831,39 @@ def scan_alerts(day: dt.date) -> dict:
         deadline = lifecycle.update_deadline(top.tier, day.year)
         prev = ent_figs.get(day.year - 1)
         if day > deadline and (prev is None or prev.revenue is None):
-            key = f"not_updated:{e.uscc}:{day.year - 1}"
-            seen.add(key)
-            msg = f"{e.name} 未在 {deadline:%Y-%m-%d} 前更新 {day.year - 1} 年度数据（逾期将影响复核资格）"
-            if _raise_alert(
-                Alert.Kind.NOT_UPDATED,
-                e,
-                key,
-                msg,
-                day,
-                title=top,
-                tier=top.tier,
-                detail={"deadline": deadline.isoformat(), "year": day.year - 1},
-            ):
-                counts["not_updated"] += 1
+            findings.append(
+                Finding(
+                    Alert.Kind.NOT_UPDATED,
+                    e,
+                    f"not_updated:{e.uscc}:{day.year - 1}",
+                    f"{e.name} 未在 {deadline:%Y-%m-%d} 前更新 {day.year - 1} 年度数据"
+                    "（逾期将影响复核资格）",
+                    top,
+                    top.tier,
+                    {"deadline": deadline.isoformat(), "year": day.year - 1},
+                )
+            )
         for t in titles:
             rule = lifecycle.review_standard(t.tier, max(day, t.valid_until or day))
             if not rule:
                 continue
             fails = review_failures(ent_figs, lifecycle.review_checks(rule["standard"]), day.year)
             for f in fails:
-                key = f"review_risk:{t.pk}:{f['check']}:{f['year']}"
-                seen.add(key)
-                msg = (
-                    f"{e.name}（{TIER_LABELS.get(t.tier, t.tier)}）{f['year']}年 {f['label']} 未达标："
-                    f"实际 {f['value']}{f['unit']}（复核标准 {rule['standard']}）"
+                findings.append(
+                    Finding(
+                        Alert.Kind.REVIEW_RISK,
+                        e,
+                        f"review_risk:{t.pk}:{f['check']}:{f['year']}",
+                        f"{e.name}（{TIER_LABELS.get(t.tier, t.tier)}）{f['year']}年 {f['label']} "
+                        f"未达标：实际 {f['value']}{f['unit']}（复核标准 {rule['standard']}）",
+                        t,
+                        t.tier,
+                        f | {"standard": rule["standard"]},
+                    )
                 )
-                if _raise_alert(
-                    Alert.Kind.REVIEW_RISK,
-                    e,
-                    key,
-                    msg,
-                    day,
-                    title=t,
-                    tier=t.tier,
-                    detail=f | {"standard": rule["standard"]},
-                ):
-                    counts["review_risk"] += 1
-    stale = Alert.objects.filter(
-        resolved_on__isnull=True,
-        kind__in=[Alert.Kind.EXPIRING, Alert.Kind.NOT_UPDATED, Alert.Kind.REVIEW_RISK],
-    ).exclude(dedupe_key__in=seen)
-    counts["resolved"] = stale.update(resolved_on=day)
+    counts = _apply_findings(
+        findings, day, [Alert.Kind.EXPIRING, Alert.Kind.NOT_UPDATED, Alert.Kind.REVIEW_RISK]
+    )
     selectors.bump_version()
     return counts
 

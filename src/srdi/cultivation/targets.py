@@ -78,12 +78,67 @@ def population(measure: dict, day: dt.date, scope: Scope):
     return holders(day, measure["population"], scope)
 
 
+POPULATION_KINDS = ("ratio_of_sums", "mean", "share_true", "revenue_share")
+
+
+def _agg_spec(m: dict) -> dict:
+    """The aggregates one population measure needs (names are shared between measures)."""
+    kind = m["kind"]
+    if kind == "ratio_of_sums":
+        num, den = m["numerator"], m["denominator"]
+        both = Q(**{f"{num}__isnull": False, f"{den}__isnull": False})
+        return {
+            f"{num}_{den}_n": Sum(num, filter=both),
+            f"{num}_{den}_d": Sum(den, filter=both),
+        }
+    if kind == "mean":
+        f = m["field"]
+        known = Q(**{f"{f}__isnull": False})
+        return {f"{f}_sum": Sum(f, filter=known), f"{f}_n": Count("pk", filter=known)}
+    if kind == "share_true":
+        f = m["field"]
+        return {
+            f"{f}_yes": Count("pk", filter=Q(**{f: True})),
+            f"{f}_n": Count("pk", filter=Q(**{f"{f}__isnull": False})),
+        }
+    if kind == "revenue_share":
+        return {"revenue_sum": Sum("revenue", filter=Q(revenue__isnull=False))}
+    raise ValueError(kind)
+
+
+def population_aggregates(pop: list[str], day: dt.date, scope: Scope, year: int) -> dict:
+    """Every aggregate the population measures need, in one query (cached)."""
+
+    def compute():
+        spec = {"rows": Count("pk")}
+        for d in definitions():
+            m = d["measure"]
+            if m["kind"] in POPULATION_KINDS and list(m["population"]) == list(pop):
+                spec |= _agg_spec(m)
+        rows = AnnualFigures.objects.filter(
+            year=year, enterprise__in=holders(day, pop, scope).values("pk")
+        )
+        return rows.aggregate(**spec)
+
+    return cached("popagg", scope, day, compute, year, ",".join(pop))
+
+
+def whole_revenue(scope: Scope, day: dt.date, year: int):
+    def compute():
+        qs = AnnualFigures.objects.filter(year=year, revenue__isnull=False)
+        if not scope.is_city:
+            qs = qs.filter(enterprise__in=scope.enterprises().values("pk"))
+        return qs.aggregate(s=Sum("revenue"))["s"]
+
+    return cached("wholerev", scope, day, compute, year)
+
+
 def figures_year(measure: dict, day: dt.date, scope: Scope) -> int:
     """The year whose figures a population measure uses (falls back one year if empty)."""
     year = day.year - 1
-    pop = population(measure, day, scope)
-    if not AnnualFigures.objects.filter(year=year, enterprise__in=pop).exists():
-        if AnnualFigures.objects.filter(year=year - 1, enterprise__in=pop).exists():
+    pop = list(measure["population"])
+    if not population_aggregates(pop, day, scope, year)["rows"]:
+        if population_aggregates(pop, day, scope, year - 1)["rows"]:
             return year - 1
     return year
 
@@ -91,29 +146,20 @@ def figures_year(measure: dict, day: dt.date, scope: Scope) -> int:
 def measure_population(measure: dict, day: dt.date, scope: Scope, year: int):
     """The exact value (Fraction) of a population measure, or None when nothing is known."""
     kind = measure["kind"]
-    rows = AnnualFigures.objects.filter(year=year, enterprise__in=population(measure, day, scope))
+    agg = population_aggregates(list(measure["population"]), day, scope, year)
     if kind == "ratio_of_sums":
         num, den = measure["numerator"], measure["denominator"]
-        agg = rows.filter(**{f"{num}__isnull": False, f"{den}__isnull": False}).aggregate(
-            n=Sum(num), d=Sum(den)
-        )
-        return _pct(agg["n"], agg["d"])
+        return _pct(agg[f"{num}_{den}_n"], agg[f"{num}_{den}_d"])
     if kind == "mean":
         f = measure["field"]
-        agg = rows.filter(**{f"{f}__isnull": False}).aggregate(s=Sum(f), n=Count("pk"))
-        return Fraction(Decimal(agg["s"])) / agg["n"] if agg["n"] else None
+        n = agg[f"{f}_n"]
+        return Fraction(Decimal(agg[f"{f}_sum"])) / n if n else None
     if kind == "share_true":
         f = measure["field"]
-        agg = rows.filter(**{f"{f}__isnull": False}).aggregate(
-            yes=Count("pk", filter=Q(**{f: True})), n=Count("pk")
-        )
-        return Fraction(agg["yes"] * 100, agg["n"]) if agg["n"] else None
+        n = agg[f"{f}_n"]
+        return Fraction(agg[f"{f}_yes"] * 100, n) if n else None
     if kind == "revenue_share":
-        part = rows.filter(revenue__isnull=False).aggregate(s=Sum("revenue"))["s"]
-        whole = AnnualFigures.objects.filter(
-            year=year, revenue__isnull=False, enterprise__in=scope.enterprises()
-        ).aggregate(s=Sum("revenue"))["s"]
-        return _pct(part or 0, whole)
+        return _pct(agg["revenue_sum"] or 0, whole_revenue(scope, day, year))
     raise ValueError(kind)
 
 

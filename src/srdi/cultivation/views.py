@@ -42,6 +42,27 @@ def _scope(request) -> selectors.Scope:
     return selectors.scope_for(request.user, region_id)
 
 
+def _page(request, qs, scope, day, key: str):
+    """One page of 50 enterprises of `qs`, ordered by name.
+
+    The ordered id list is cached with the dashboard aggregates (same generation, so a list
+    always agrees with the number it drills down from); a page is then a primary-key lookup.
+    """
+    ids = selectors.cached(
+        "ids", scope, day, lambda: list(qs.order_by("name", "pk").values_list("pk", flat=True)), key
+    )
+    page = Paginator(ids, 50).get_page(request.GET.get("page"))
+    objs = {
+        e.pk: e
+        for e in Enterprise.objects.filter(pk__in=list(page.object_list)).select_related("region")
+    }
+    page.object_list = [objs[pk] for pk in page.object_list if pk in objs]
+    return page
+
+
+DRILL_KEYS = ("kind", "id", "tier", "stage", "industry", "month")
+
+
 def _bad(request, exc) -> HttpResponse:
     msg = "；".join(getattr(exc, "messages", [str(exc)]))
     return render(request, "cultivation/error.html", {"message": msg}, status=400)
@@ -128,8 +149,12 @@ def enterprise_list(request):
     page = None
     held = {}
     if d.enterprises is not None:
-        qs = d.enterprises.select_related("region").order_by("name", "pk")
-        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        if request.GET.get("kind") == "all":
+            qs = d.enterprises.select_related("region").order_by("name", "pk")
+            page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        else:
+            key = "&".join(f"{k}={request.GET.get(k, '')}" for k in DRILL_KEYS)
+            page = _page(request, d.enterprises, scope, day, key)
         held = drilldown.held_tiers([e.pk for e in page.object_list], day)
         for e in page.object_list:
             e.held = held.get(e.pk, [])
@@ -156,16 +181,13 @@ def pool(request):
     if stage not in selectors.STAGES:
         stage = "meets"
     funnel = selectors.funnel(tier, day, scope)
-    qs = (
-        scope.enterprises()
-        .filter(selectors.stage_filter(tier, stage, day))
-        .select_related("region")
-        .order_by("name", "pk")
-    )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    qs = scope.enterprises().filter(selectors.stage_filter(tier, stage, day))
+    page = _page(request, qs, scope, day, f"kind=funnel&tier={tier}&stage={stage}")
     entries = {
         p.enterprise_id: p
-        for p in selectors.pool_entries(tier).filter(enterprise_id__in=[e.pk for e in page])
+        for p in selectors.pool_entries(tier).filter(
+            enterprise_id__in=[e.pk for e in page.object_list]
+        )
     }
     for e in page.object_list:
         e.entry = entries.get(e.pk)
