@@ -15,4 +15,14 @@ def platform(request):
         "SITE_NAME": settings.SRDI_SITE_NAME,
         "is_official": scopes.is_official(user),
         "is_admin": scopes.is_admin(user),
+        "may_import": _may_import(user),
     }
+
+
+def _may_import(user) -> bool:
+    """Show 数据导入 only to those the import page admits (commissioners may not import)."""
+    if user is None or not user.is_authenticated:
+        return False
+    from srdi.registry.services import may_import
+
+    return may_import(user)

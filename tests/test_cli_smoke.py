@@ -1,0 +1,125 @@
+"""`srdi <command> --help` smoke test for every platform command.
+
+Each command is run as a user runs it (a subprocess of the installed `srdi` console script) and
+must exit 0 with Chinese help text; its own options (not Django's generic ones) must be
+described in Chinese as well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import get_commands, load_command_class
+
+COMMANDS = [
+    "import",
+    "export",
+    "template",
+    "demo",
+    "loadref",
+    "evaluate",
+    "whatif",
+    "report",
+    "rewards",
+    "match",
+    "targets",
+    "bulletin",
+    "alerts",
+    "token",
+    "demo_users",
+    "serve",
+]
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+# Options every Django command has; their help text is Django's, not the platform's.
+DJANGO_DESTS = {
+    "help",
+    "version",
+    "verbosity",
+    "settings",
+    "pythonpath",
+    "traceback",
+    "no_color",
+    "force_color",
+    "skip_checks",
+}
+
+
+def srdi_command() -> list[str]:
+    script = Path(sys.executable).with_name("srdi")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "srdi.cli"]
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_help_exits_0_in_chinese(name):
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="srdi.settings")
+    proc = subprocess.run(
+        [*srdi_command(), name, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"srdi {name}" in proc.stdout, proc.stdout[:300]
+    # The description (the text between the usage block and the option list) is Chinese.
+    assert CJK.search(proc.stdout), f"srdi {name} --help 没有中文说明:\n{proc.stdout}"
+
+
+# Options without help text in other engineers' commands (reported to their owners; a fix
+# makes these xfails fail strictly, so the mark must then be removed).
+NO_OPTION_HELP = {
+    "evaluate": "evaluation: srdi evaluate --format 无 help",
+    "whatif": "evaluation: srdi whatif --standard/--as-of/--review/--format 无 help",
+    "rewards": "policies: srdi rewards --format 无 help",
+    "match": "policies: srdi match --format 无 help",
+    "targets": "cultivation: srdi targets --format 无 help",
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=NO_OPTION_HELP[c]))
+        if c in NO_OPTION_HELP
+        else c
+        for c in COMMANDS
+    ],
+)
+def test_own_options_described_in_chinese(name):
+    commands = get_commands()
+    assert name in commands, f"命令 {name} 不存在"
+    cmd = load_command_class(commands[name], name)
+    assert CJK.search(str(cmd.help or "")), f"srdi {name}: help 不是中文: {cmd.help!r}"
+    parser = cmd.create_parser("srdi", name)
+    undocumented = []
+    for action in parser._actions:
+        if action.dest in DJANGO_DESTS or action.help == argparse.SUPPRESS:
+            continue
+        label = "/".join(action.option_strings) or action.dest
+        if not action.help or not CJK.search(str(action.help)):
+            undocumented.append(f"{label}: {action.help!r}")
+    assert not undocumented, f"srdi {name} 的参数缺少中文说明: " + "; ".join(undocumented)
+
+
+def test_srdi_alone_lists_platform_commands():
+    proc = subprocess.run(
+        [*srdi_command(), "help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, DJANGO_SETTINGS_MODULE="srdi.settings"),
+    )
+    assert proc.returncode == 0, proc.stderr
+    listed = set(re.findall(r"^\s+(\w+)\s*$", proc.stdout, re.M))
+    missing = [c for c in COMMANDS if c not in listed]
+    assert not missing, f"srdi help 未列出: {missing}"
