@@ -202,6 +202,7 @@ class ArrayItemForm(forms.Form):
         for f in S.section(self.section).fields:
             field = django_field(f)
             field.required = False  # an empty extra row is skipped; required checked below
+            field.widget.attrs["aria-label"] = f.label  # table cells: the header is the label
             self.fields[f.key] = field
 
     def clean(self):

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from django.core.paginator import Paginator
 from django.db.models import (
     Case,
+    CharField,
     DecimalField,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -32,7 +32,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from srdi.accounts import scopes
@@ -244,49 +244,57 @@ def _valid_on(today) -> Q:
     )
 
 
+def _tier_rank_sql(today) -> RawSQL:
+    """Rank (1–5, 0 = none) of the highest title valid on `today` — one aggregate per row."""
+    t = Title._meta.db_table
+    e = Enterprise._meta.db_table
+    cases = " ".join(f"WHEN '{tier}' THEN {i + 1}" for i, tier in enumerate(TIER_ORDER))
+    sql = (
+        f"COALESCE((SELECT MAX(CASE t.tier {cases} ELSE 0 END) FROM {t} t "
+        f"WHERE t.enterprise_id = {e}.id AND t.status <> %s "
+        "AND (t.granted IS NULL OR t.granted <= %s) "
+        "AND (t.valid_until IS NULL OR t.valid_until >= %s)), 0)"
+    )
+    return RawSQL(sql, (Title.Status.REVOKED.value, today, today), output_field=IntegerField())
+
+
+def _growth_sql() -> RawSQL:
+    """Revenue growth (%) of the latest year with a known revenue over the year before;
+    NULL when either is unknown or the year before is 0 — two index lookups per row."""
+    a = AnnualFigures._meta.db_table
+    e = Enterprise._meta.db_table
+    sql = (
+        "(SELECT CASE WHEN p.revenue > 0 THEN (c.revenue - p.revenue) * 100 / p.revenue END "
+        f"FROM {a} c LEFT JOIN {a} p ON p.enterprise_id = c.enterprise_id AND p.year = c.year - 1 "
+        f"WHERE c.enterprise_id = {e}.id AND c.revenue IS NOT NULL "
+        "ORDER BY c.year DESC LIMIT 1)"
+    )
+    return RawSQL(sql, (), output_field=DecimalField(max_digits=20, decimal_places=4))
+
+
 def annotate_list(qs: QuerySet, today=None) -> QuerySet:
-    """Add tier, latest figures and growth to each enterprise (correlated subqueries)."""
+    """Add tier, latest figures and growth to each enterprise (correlated subqueries).
+
+    The two expensive ones (tier rank, growth) are hand-written SQL that refers to the outer
+    table by its name: use the result as a top-level query (not inside ``pk__in=``).
+    """
     today = today or timezone.localdate()
-    rank = Case(
-        *(When(tier=t, then=Value(i + 1)) for i, t in enumerate(TIER_ORDER)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    valid_titles = (
-        Title.objects.filter(_valid_on(today), enterprise=OuterRef("pk"))
-        .exclude(status=Title.Status.REVOKED)
-        .annotate(rank=rank)
-        .order_by("-rank")
-    )
-    figs = AnnualFigures.objects.filter(enterprise=OuterRef("pk"))
+    figs = AnnualFigures.objects.filter(enterprise=OuterRef("pk")).order_by()
     with_revenue = figs.filter(revenue__isnull=False).order_by("-year")
-    money = DecimalField(max_digits=20, decimal_places=4)
     qs = qs.annotate(
-        tier=Subquery(valid_titles.values("tier")[:1]),
-        tier_rank=Coalesce(Subquery(valid_titles.values("rank")[:1]), Value(0)),
+        tier_rank=_tier_rank_sql(today),
         latest_year=Subquery(with_revenue.values("year")[:1]),
         latest_revenue=Subquery(with_revenue.values("revenue")[:1]),
         latest_employees=Subquery(
             figs.filter(employees__isnull=False).order_by("-year").values("employees")[:1]
         ),
-    )
-    qs = qs.annotate(
-        prev_revenue=Subquery(
-            figs.filter(year=OuterRef("latest_year") - 1).values("revenue")[:1],
-            output_field=money,
-        )
+        growth=_growth_sql(),
     )
     return qs.annotate(
-        growth=Case(
-            When(
-                prev_revenue__gt=0,
-                then=ExpressionWrapper(
-                    (F("latest_revenue") - F("prev_revenue")) * Value(100) / F("prev_revenue"),
-                    output_field=money,
-                ),
-            ),
+        tier=Case(
+            *(When(tier_rank=i + 1, then=Value(t)) for i, t in enumerate(TIER_ORDER)),
             default=None,
-            output_field=money,
+            output_field=CharField(),
         )
     )
 

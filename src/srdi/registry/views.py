@@ -552,7 +552,17 @@ def edit_recognition(request, uscc):
                     return redirect("registry:detail", uscc=e.uscc)
     read_only_titles = None
     if "titles" not in writable:
-        read_only_titles = list(e.titles.all().order_by("-granted"))
+        today = timezone.localdate()
+        read_only_titles = [
+            {
+                "tier": listing.TIER_LABELS.get(t.tier, t.tier),
+                "level": dict(S.TITLE_LEVELS).get(t.level, t.level),
+                "granted": t.granted,
+                "valid_until": t.valid_until,
+                "state": _title_state(t, today)[0],
+            }
+            for t in e.titles.all().order_by("-granted")
+        ]
     return render(
         request,
         "registry/edit_recognition.html",
