@@ -76,7 +76,10 @@ def render(d: dict, fmt: str) -> bytes:
 
 
 def filename(d: dict, fmt: str) -> str:
-    return f"诊断报告_{d['enterprise']['uscc']}_{d['enterprise']['name']}_{d['as_of']}.{FORMATS[fmt][1]}"
+    name = "".join(
+        "_" if ch in '/\\:*?"<>|' or ord(ch) < 32 else ch for ch in d["enterprise"]["name"]
+    )
+    return f"诊断报告_{d['enterprise']['uscc']}_{name}_{d['as_of']}.{FORMATS[fmt][1]}"
 
 
 # --- DOCX -----------------------------------------------------------------------------------
