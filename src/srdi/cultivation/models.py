@@ -189,7 +189,10 @@ class Alert(models.Model):
         verbose_name = _("监测预警")
         verbose_name_plural = _("监测预警")
         ordering = ["-detected_on", "kind"]
-        indexes = [models.Index(fields=["resolved_on", "region"])]
+        indexes = [
+            models.Index(fields=["resolved_on", "region"]),
+            models.Index(fields=["detected_on", "id"], name="cultivation_alert_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.message

@@ -10,7 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from srdi.accounts import scopes
@@ -60,6 +62,18 @@ def _page(request, qs, scope, day, key: str):
     return page
 
 
+class CountedPaginator(Paginator):
+    """A paginator whose total comes from the cached aggregates (no COUNT per page view)."""
+
+    def __init__(self, object_list, per_page, total: int):
+        super().__init__(object_list, per_page)
+        self._total = total
+
+    @property
+    def count(self) -> int:
+        return self._total
+
+
 DRILL_KEYS = ("kind", "id", "tier", "stage", "industry", "month")
 
 
@@ -68,18 +82,9 @@ def _bad(request, exc) -> HttpResponse:
     return render(request, "cultivation/error.html", {"message": msg}, status=400)
 
 
-@login_required
-def dashboard(request):
-    try:
-        day = _day(request)
-    except ValidationError as exc:
-        return _bad(request, exc)
-    scope = _scope(request)
+def _dashboard_context(day, scope, tier, sees_all, base_qs) -> dict:
     rows = targets.evaluate(day, scope)
     tiers = selectors.tier_counts(day, scope)
-    tier = request.GET.get("tier") or "srdi_sme"
-    if tier not in LADDER_TIERS:
-        tier = "srdi_sme"
     funnel = selectors.funnel(tier, day, scope)
     alerts = selectors.alert_counts(scope, day)
     regions = {r.pk: r.name for r in Region.objects.filter(active=True)}
@@ -119,13 +124,37 @@ def dashboard(request):
         "by_region": by_region,
         "industries": industries,
         "chart": chart,
-        "regions": Region.objects.filter(active=True)
-        if scopes.sees_all_enterprises(request.user)
-        else [],
+        "regions": list(Region.objects.filter(active=True)) if sees_all else [],
         "ladder": LADDER_TIERS,
-        "base_qs": _qs(request, keep=("as_of", "region")),
+        "base_qs": base_qs,
     }
-    return render(request, "cultivation/dashboard.html", ctx)
+    return ctx
+
+
+@login_required
+def dashboard(request):
+    """The dashboard; its body is rendered once per scope, date and data version (cached)."""
+    try:
+        day = _day(request)
+    except ValidationError as exc:
+        return _bad(request, exc)
+    scope = _scope(request)
+    tier = request.GET.get("tier") or "srdi_sme"
+    if tier not in LADDER_TIERS:
+        tier = "srdi_sme"
+    sees_all = scopes.sees_all_enterprises(request.user)
+    base_qs = _qs(request, keep=("as_of", "region"))
+
+    def build():
+        ctx = _dashboard_context(day, scope, tier, sees_all, base_qs)
+        return render_to_string("cultivation/_dashboard_body.html", ctx)
+
+    body = selectors.cached("dashboard_html", scope, day, build, tier, base_qs, int(sees_all))
+    return render(
+        request,
+        "cultivation/dashboard.html",
+        {"body": mark_safe(body), "tier": tier, "base_qs": base_qs},  # noqa: S308 - our own render
+    )
 
 
 def _qs(request, keep=("as_of", "region")) -> str:
@@ -341,7 +370,7 @@ def alerts(request):
     kind = request.GET.get("kind") or None
     if kind and kind not in Alert.Kind.values:
         kind = None
-    qs = selectors.open_alerts(scope, kind).order_by("-detected_on", "kind", "pk")
+    qs = selectors.open_alerts(scope, kind).order_by("-detected_on", "-pk")
     if request.GET.get("export") == "xlsx":
         import io
 
@@ -366,7 +395,9 @@ def alerts(request):
         resp = HttpResponse(buf.getvalue(), content_type=XLSX)
         resp["Content-Disposition"] = "attachment; filename=alerts.xlsx"
         return resp
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    counts = selectors.alert_counts(scope, dt.date.today())
+    total = counts.get(kind, 0) if kind else sum(counts.values())
+    page = CountedPaginator(qs, 50, total).get_page(request.GET.get("page"))
     return render(
         request,
         "cultivation/alerts.html",
