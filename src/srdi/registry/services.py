@@ -256,6 +256,18 @@ def _section_of_path(path: str) -> str:
     return parts[0].split("[", 1)[0]
 
 
+def _unchanged_top_sections(ent: Enterprise, profile: dict, refs: Refs) -> set[str]:
+    """Top-level keys and objects of ``profile`` equal to what ``ent`` holds (no right needed
+    to repeat a value: a department may re-import a full export of its own data)."""
+    vals = enterprise_values(profile, refs.region_ids)
+    changed = set()
+    for col, v in vals.items():
+        if col != "uscc" and not _same(getattr(ent, col), v):
+            changed.add(column_path(col).split(".", 1)[0])
+    simple = {k for k in profile if k not in ("years", "development_scores", *ARRAY_KEYS)}
+    return simple - changed
+
+
 def _scope_problems(actor, ent: Enterprise | None, profile: dict, refs: Refs) -> list:
     """(path, message) for what ``actor`` may not write in ``profile``."""
     if actor is None or scopes.is_admin(actor):
@@ -281,9 +293,8 @@ def _scope_problems(actor, ent: Enterprise | None, profile: dict, refs: Refs) ->
             return [("uscc", f"该企业不属于您所在的板块（{actor.region}），不能导入")]
         if "region" in profile and new_region_id != actor.region_id:
             return [("region", f"不能把企业移出本板块（{actor.region}）")]
-    for section in sorted(_sections_of(profile)):
-        if section == "name" and profile.get("name") == ent.name:
-            continue
+    unchanged = _unchanged_top_sections(ent, profile, refs)
+    for section in sorted(_sections_of(profile) - unchanged):
         if not scopes.may_write(actor, ent, section):
             errs.append((section, f"您无权修改该企业的“{section}”数据"))
     return errs
