@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urlsplit
@@ -172,6 +173,9 @@ def demo(django_db_setup, django_db_blocker):
         try:
             call_command("loadref", stdout=io.StringIO())
             call_command("demo", enterprises=60, seed=1, stdout=io.StringIO())
+            # what the policies and cultivation pages show: the policy catalogue, the pool
+            call_command("policycatalogue", publish=True, stdout=io.StringIO())
+            call_command("alerts", refresh_pool=True, stdout=io.StringIO())
             regions = list(
                 Region.objects.filter(enterprises__isnull=False).distinct().order_by("sort_order")
             )
@@ -286,7 +290,7 @@ def test_pages_of_role(role, demo, client):
             nav_pages[path] = resp.content.decode("utf-8", "replace")
 
     # the menu shows exactly the links of the role
-    home = nav_pages.get("/", "")
+    home = nav_pages.get("/enterprises/", "")  # a page every role may see
     for path, roles in NAV:
         shown = f'href="{path}"' in home
         if shown != (role in roles):
@@ -304,29 +308,36 @@ def test_pages_of_role(role, demo, client):
     for fmt in ("html",):
         visit(f"/diagnosis/{ent.uscc}/report.{fmt}")
 
-    # 4. one level of links from the navigation pages and the in-scope enterprise page
+    # 4. two levels of links from the navigation pages and the in-scope enterprise page
     sources = dict(nav_pages)
     detail = get(client, f"/enterprises/{ent.uscc}/")
     if not isinstance(detail, Exception) and detail.status_code == 200:
         sources[f"/enterprises/{ent.uscc}/"] = detail.content.decode("utf-8", "replace")
-    per_pattern: dict[str, int] = {}
-    for html in sources.values():
-        for href in links_of(html):
-            href = urldefrag(href)[0]
-            parts = urlsplit(href)
-            if parts.scheme or parts.netloc or not href.startswith("/"):
-                continue
-            if href.startswith(("/admin/", "/static/", "/accounts/logout")):
-                continue
-            if href in seen:
-                continue
-            # at most 3 links per shape of path (digits and USCCs collapsed)
-            shape = re.sub(r"[0-9A-Z]{18}|\d+", "#", parts.path)
-            if per_pattern.get(shape, 0) >= 3:
-                continue
-            per_pattern[shape] = per_pattern.get(shape, 0) + 1
-            visit(href)
+    per_shape: dict[str, int] = {}
+    for _level in range(2):
+        found: dict[str, str] = {}
+        for html in sources.values():
+            for href in links_of(html):
+                href = urldefrag(href)[0]
+                parts = urlsplit(href)
+                if parts.scheme or parts.netloc or not href.startswith("/"):
+                    continue
+                if href.startswith(("/admin/", "/static/", "/accounts/logout")):
+                    continue
+                if href in seen or href in found:
+                    continue
+                # at most 3 links per shape of path (numbers and USCCs collapsed)
+                shape = re.sub(r"[0-9A-Z]{18}|\d+", "#", parts.path)
+                if per_shape.get(shape, 0) >= 3:
+                    continue
+                per_shape[shape] = per_shape.get(shape, 0) + 1
+                resp = visit(href)
+                if not isinstance(resp, Exception) and resp.status_code == 200 and is_html(resp):
+                    found[href] = resp.content.decode("utf-8", "replace")
+        sources = found
 
+    if os.environ.get("SRDI_QA_DUMP"):
+        print("\n".join(f"{c} {p}" for p, c in sorted(seen.items())))
     assert len(seen) >= 60, f"只访问了 {len(seen)} 个地址"
     assert not problems, f"角色 {role}：\n" + "\n".join(problems)
 
