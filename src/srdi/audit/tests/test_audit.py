@@ -32,3 +32,16 @@ def test_only_administrators_browse_the_log(client, users, enterprises):
     r = client.get("/audit/", {"q": enterprises[0].uscc})
     assert r.status_code == 200 and enterprises[0].name in r.content.decode()
     assert AuditLog.objects.count() == 1
+
+
+def test_log_names_object_types_in_chinese(client, users, enterprises):
+    from srdi.registry.models import Enterprise
+
+    record(actor=users["admin"], action="update", obj=enterprises[0], after={"name": "x"})
+    entry = AuditLog.objects.get()
+    assert entry.object_type == "registry.enterprise"
+    assert entry.object_type_label == str(Enterprise._meta.verbose_name)
+    assert AuditLog(object_type="gone.model").object_type_label == "gone.model"
+    client.force_login(users["admin"])
+    html = client.get("/audit/").content.decode()
+    assert f">{Enterprise._meta.verbose_name} {enterprises[0].uscc}<" in html
