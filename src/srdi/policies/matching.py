@@ -29,6 +29,7 @@ STATUS_LABELS = {
     INELIGIBLE: "不符合",
 }
 STATUS_CODES = {0: INELIGIBLE, 1: ELIGIBLE, 2: UNKNOWN, 3: NEAR}
+STATUS_ENUM = pl.Enum([INELIGIBLE, ELIGIBLE, UNKNOWN, NEAR])
 
 
 def status_of(values: list[bool | None]) -> str:
@@ -236,14 +237,16 @@ def match_all(
             schema={
                 "row": pl.Int64,
                 "policy": pl.Int32,
-                "status": pl.Utf8,
+                "status": STATUS_ENUM,
                 "codes": pl.Int64,
                 "amount": pl.Float64,
             }
         )
     long = pl.concat(parts).collect()
     return long.with_columns(
-        pl.col("status").replace_strict({1: ELIGIBLE, 2: UNKNOWN, 3: NEAR}, return_dtype=pl.Utf8)
+        pl.col("status").replace_strict(
+            {1: ELIGIBLE, 2: UNKNOWN, 3: NEAR}, return_dtype=STATUS_ENUM
+        )
     )
 
 
