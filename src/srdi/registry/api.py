@@ -148,32 +148,35 @@ def list_enterprises(request, filters: Query[ListQuery]):
             "查询参数有误",
             [Problem(field=k, message=m) for k, m in exc.errors.items()],
         )
-    page = listing.paginate(listing.search_enterprises(user, p), p)
+    with listing.no_jit():
+        page = listing.paginate(listing.search_enterprises(user, p), p)
+        results = [_row(e) for e in page]
     return {
         "count": page.paginator.count,
         "page": page.number,
         "pages": page.paginator.num_pages,
         "per_page": p.per_page,
-        "results": [
-            {
-                "uscc": e.uscc,
-                "name": e.name,
-                "region": e.region.name if e.region_id else None,
-                "industry_code": e.industry_code or None,
-                "industry_name": e.industry.name if e.industry_id else None,
-                "tier": e.tier,
-                "tier_label": listing.tier_label(e.tier),
-                "latest_year": e.latest_year,
-                "latest_revenue": _num(e.latest_revenue),
-                "revenue_growth_pct": (
-                    float(round(Decimal(e.growth), 2)) if e.growth is not None else None
-                ),
-                "latest_employees": e.latest_employees,
-                "is_synthetic": e.is_synthetic,
-                "url": reverse("registry:detail", args=[e.uscc]),
-            }
-            for e in page
-        ],
+        "results": results,
+    }
+
+
+def _row(e) -> dict:
+    return {
+        "uscc": e.uscc,
+        "name": e.name,
+        "region": e.region.name if e.region_id else None,
+        "industry_code": e.industry_code or None,
+        "industry_name": e.industry.name if e.industry_id else None,
+        "tier": e.tier,
+        "tier_label": listing.tier_label(e.tier),
+        "latest_year": e.latest_year,
+        "latest_revenue": _num(e.latest_revenue),
+        "revenue_growth_pct": (
+            float(round(Decimal(e.growth), 2)) if e.growth is not None else None
+        ),
+        "latest_employees": e.latest_employees,
+        "is_synthetic": e.is_synthetic,
+        "url": reverse("registry:detail", args=[e.uscc]),
     }
 
 

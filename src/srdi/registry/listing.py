@@ -16,6 +16,7 @@ Bad parameters raise :class:`ListParamError` with a Chinese message per paramete
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
@@ -344,6 +345,25 @@ def search_enterprises(user, params: Mapping | ListParams | None = None, *, toda
     if p.sort != "uscc":
         order.append(F("uscc").asc())  # stable order for paging
     return qs.order_by(*order)
+
+
+@contextmanager
+def no_jit():
+    """Evaluate list queries without PostgreSQL's JIT compiler (transaction-local).
+
+    Sorting all enterprises by a computed figure has a high estimated cost, for which the
+    JIT spends seconds compiling what runs in a fraction of that as plain index lookups
+    (bench/RESULTS-listing.md). No effect on other databases.
+    """
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL jit = off")
+        yield
 
 
 def paginate(qs: QuerySet, params: Mapping | ListParams | None = None):

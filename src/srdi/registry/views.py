@@ -108,13 +108,15 @@ def enterprise_list(request):
         clean = {k: v for k, v in request.GET.items() if k not in errors}
         params = listing.parse_params(clean)
     qs = listing.search_enterprises(request.user, params)
-    page = listing.paginate(qs, params)
-    total_in_scope = listing.scoped(request.user).count()
+    with listing.no_jit():
+        page = listing.paginate(qs, params)
+        rows = [_row(e) for e in page]
+        total_in_scope = listing.scoped(request.user).count()
     ctx = {
         "params": params,
         "errors": errors,
         "page": page,
-        "rows": [_row(e) for e in page],
+        "rows": rows,
         "columns": _columns(params),
         "regions": Region.objects.filter(active=True),
         "tiers": listing.TIER_CHOICES,
@@ -222,7 +224,8 @@ def enterprise_export(request):
         return redirect(reverse("registry:list") + "?" + request.GET.urlencode())
     qs = listing.search_enterprises(request.user, params)
     tmp = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
-    write_export(qs, tmp)
+    with listing.no_jit():
+        write_export(qs, tmp)
     tmp.seek(0)
     name = f"企业名录_{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(
