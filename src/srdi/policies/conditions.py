@@ -307,15 +307,17 @@ class verdict_cache:  # noqa: N801 - used as a context manager
 
 def _num_column(values: list[Fraction | None]) -> tuple[pl.Series, int]:
     """Exact numbers as integers over one common scale (the lcm of their denominators)."""
-    dens = {v.denominator for v in values if v is not None}
+    pairs = [None if v is None else v.as_integer_ratio() for v in values]
+    dens = {d for nd in pairs if nd is not None for d in (nd[1],)}
     scale = math.lcm(*dens) if dens else 1
     if scale == 1:
-        ints = [None if v is None else v.numerator for v in values]
+        ints = [None if nd is None else nd[0] for nd in pairs]
     else:
-        ints = [None if v is None else v.numerator * (scale // v.denominator) for v in values]
-    if all(i is None or -(2**62) < i < 2**62 for i in ints):
+        ints = [None if nd is None else nd[0] * (scale // nd[1]) for nd in pairs]
+    try:
         return pl.Series(ints, dtype=pl.Int64).cast(I128), scale
-    return pl.Series(ints, dtype=I128), scale
+    except (OverflowError, TypeError, ValueError):  # beyond 64 bits: build Int128 directly
+        return pl.Series(ints, dtype=I128), scale
 
 
 _EMPTY: dict = {}
