@@ -37,6 +37,7 @@ $(BIN)/srdi: pyproject.toml requirements.lock
 run: install
 	SRDI_DEBUG=1 $(SRDI) demo --if-empty
 	SRDI_DEBUG=1 $(SRDI) demo_users
+	SRDI_DEBUG=1 $(SRDI) policycatalogue --publish
 	@echo "平台地址: http://$(HOST):$(PORT)/  (停止: Ctrl-C)"
 	@trap 'kill 0' EXIT INT TERM; SRDI_DEBUG=1 $(SRDI) run_huey -q >var/huey.log 2>&1 & \
 	SRDI_DEBUG=1 $(SRDI) runserver $(HOST):$(PORT) --noreload
