@@ -49,6 +49,7 @@ from srdi.exchange import (
     write_jsonl,
     write_xlsx,
 )
+from srdi.exchange import schema as _S
 from srdi.exchange.readers import sniff_format
 from srdi.exchange.writers import dumps_profile
 
@@ -77,6 +78,9 @@ __all__ = [
 ]
 
 CHUNK = 2000
+
+#: declarations under years.* and what their absence means (equity_financing: 0)
+YEAR_FILLS = {f.key: f.fill for f in _S.section("years").fields if f.has_fill}
 
 ARRAY_MODELS = {
     "awards": Award,
@@ -585,6 +589,8 @@ class Applier:
                 yfs = dict(yrow.field_sources or {})
                 for k, v in fig.items():
                     old = getattr(yrow, k)
+                    if old is None and k in YEAR_FILLS:  # a declaration: absent = "none"
+                        old = YEAR_FILLS[k]
                     if not _same(old, v):
                         before[f"years.{ys}.{k}"] = old
                         after[f"years.{ys}.{k}"] = v

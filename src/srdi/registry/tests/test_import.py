@@ -255,3 +255,18 @@ def test_values_the_database_cannot_hold_are_problems(refs, tmp_path):
     batch = import_profiles(f)
     assert batch.status == "rejected"
     assert "小数位数过多" in batch.problems[0]["text"]
+
+
+def test_reimporting_an_export_changes_nothing(refs, tmp_path):
+    """Declarations written out by export (equity_financing 0, false flags, empty lists) are
+    what absence already meant: re-importing an export is a no-op."""
+    from srdi.registry.demo import build_demo
+
+    import_profiles(EXAMPLES)
+    build_demo(40, seed=5)
+    dest = tmp_path / "all.json"
+    export_profiles(Enterprise.objects.all(), "json", str(dest))
+    n = AuditLog.objects.count()
+    batch = import_profiles(dest)
+    assert (batch.created, batch.updated, batch.unchanged) == (0, 0, 47)
+    assert AuditLog.objects.count() == n
