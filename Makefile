@@ -36,10 +36,11 @@ $(BIN)/srdi: pyproject.toml requirements.lock
 ## run: install, load the demo data on first start, serve on http://$(HOST):$(PORT)
 run: install
 	SRDI_DEBUG=1 $(SRDI) demo --if-empty
-	SRDI_DEBUG=1 $(SRDI) demo_users
 	SRDI_DEBUG=1 $(SRDI) policycatalogue --publish
+	SRDI_DEBUG=1 $(SRDI) alerts --refresh-pool
+	SRDI_DEBUG=1 $(SRDI) demo_users
 	@echo "平台地址: http://$(HOST):$(PORT)/  (停止: Ctrl-C)"
-	@trap 'kill 0' EXIT INT TERM; SRDI_DEBUG=1 $(SRDI) run_huey -q >var/huey.log 2>&1 & \
+	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; SRDI_DEBUG=1 $(SRDI) run_huey -q >var/huey.log 2>&1 & \
 	SRDI_DEBUG=1 $(SRDI) runserver $(HOST):$(PORT) --noreload
 
 ## serve: production-style server (waitress) — set SRDI_SECRET_KEY, SRDI_ALLOWED_HOSTS, DATABASE_URL
