@@ -78,10 +78,6 @@ def test_help_exits_0_in_chinese(name):
 # Options without help text in other engineers' commands (reported to their owners; a fix
 # makes these xfails fail strictly, so the mark must then be removed).
 NO_OPTION_HELP = {
-    "evaluate": "evaluation: srdi evaluate --format 无 help",
-    "whatif": "evaluation: srdi whatif --standard/--as-of/--review/--format 无 help",
-    "rewards": "policies: srdi rewards --format 无 help",
-    "match": "policies: srdi match --format 无 help",
     "targets": "cultivation: srdi targets --format 无 help",
 }
 

@@ -48,7 +48,12 @@ class Command(BaseCommand):
             help=_("评估日期 YYYY-MM-DD（默认今天）"),
         )
         parser.add_argument("--review", action="store_true", help=_("按复核评估"))
-        parser.add_argument("--format", choices=["json", "table"], default="table")
+        parser.add_argument(
+            "--format",
+            choices=["json", "table"],
+            default="table",
+            help="输出格式：json（机器可读）或 table（中文表格）",
+        )
         parser.add_argument(
             "--explain", action="store_true", help=_("JSON 输出包含推理过程（trace）")
         )

@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("profiles", nargs="?", help=_("画像文件；- 表示标准输入"))
-        parser.add_argument("--standard", required=True, metavar="ID")
+        parser.add_argument(
+            "--standard", required=True, metavar="ID", help="要测算的认定标准编号，如 srdi-sme@2022"
+        )
         parser.add_argument(
             "--set",
             action="append",
@@ -27,10 +29,17 @@ class Command(BaseCommand):
             metavar="PATH=VALUE",
             help=_("修改项，如 score.pass=55 或 score.indicators.rd_input.bands.C.from=[250,5]"),
         )
-        parser.add_argument("--as-of", dest="as_of", default=None)
-        parser.add_argument("--review", action="store_true")
+        parser.add_argument(
+            "--as-of", dest="as_of", default=None, help="评估日期（YYYY-MM-DD，默认今天）"
+        )
+        parser.add_argument("--review", action="store_true", help="按复核（而非新申报）评估")
         parser.add_argument("--from-db", action="store_true", help=_("测算库中已登记的企业"))
-        parser.add_argument("--format", choices=["json", "table"], default="table")
+        parser.add_argument(
+            "--format",
+            choices=["json", "table"],
+            default="table",
+            help="输出格式：json（机器可读）或 table（中文表格）",
+        )
 
     def fail(self, problems: list[str]) -> None:
         for p in problems:

@@ -12,7 +12,12 @@ def add_source_args(parser) -> None:
         "profiles", nargs="?", help="企业画像文件（JSON / JSON Lines / xlsx；- 为标准输入）"
     )
     parser.add_argument("--from-db", action="store_true", help="使用平台数据库中的全部企业")
-    parser.add_argument("--format", choices=["json", "table"], default="table")
+    parser.add_argument(
+        "--format",
+        choices=["json", "table"],
+        default="table",
+        help="输出格式：json（机器可读）或 table（中文表格）",
+    )
 
 
 def read_source(options, stderr) -> list:
