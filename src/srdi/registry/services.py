@@ -1086,6 +1086,14 @@ def _run_import(batch: ImportBatch, actor, progress, chunk, source_kind) -> Impo
             all_problems = read_problems + all_problems
             if not partial:
                 writing = False
+            elif batch.format == "jsonl":
+                # unparseable lines go to the rejected file as they were, to be corrected
+                rows = {p.row: p.record for p in read_problems if p.record and p.row}
+                if rows:
+                    with open(path, encoding="utf-8", errors="replace") as fh:
+                        for lineno, line in enumerate(fh, 1):
+                            if lineno in rows:
+                                rejected_raw.append((rows[lineno], _RawLine(line.rstrip("\r\n"))))
         if not writing:
             transaction.set_rollback(True)
     all_problems.sort(key=lambda p: (p.record or 0, p.row or 0))
@@ -1107,6 +1115,10 @@ def _run_import(batch: ImportBatch, actor, progress, chunk, source_kind) -> Impo
     return batch
 
 
+class _RawLine(str):
+    """A JSON Lines line that could not be parsed, kept verbatim for the rejected file."""
+
+
 def _write_rejected(batch: ImportBatch, raw: list) -> None:
     stem = Path(batch.original_name).stem or "import"
     fmt = batch.format
@@ -1124,7 +1136,10 @@ def _write_rejected(batch: ImportBatch, raw: list) -> None:
     text = io.StringIO()
     if fmt == "jsonl":
         for rec in raw:
-            text.write(json.dumps(rec, ensure_ascii=False, default=_json_default))
+            if isinstance(rec, _RawLine):
+                text.write(rec)
+            else:
+                text.write(json.dumps(rec, ensure_ascii=False, default=_json_default))
             text.write("\n")
         ext = "jsonl"
     else:

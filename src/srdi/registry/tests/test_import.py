@@ -270,3 +270,19 @@ def test_reimporting_an_export_changes_nothing(refs, tmp_path):
     batch = import_profiles(dest)
     assert (batch.created, batch.updated, batch.unchanged) == (0, 0, 47)
     assert AuditLog.objects.count() == n
+
+
+def test_partial_jsonl_returns_unparseable_lines_verbatim(refs, tmp_path):
+    good = json.dumps({"uscc": "913205817345678907", "name": "丁"}, ensure_ascii=False)
+    bad_neg = json.dumps(
+        {"uscc": "91320581723456781R", "name": "乙", "years": {"2024": {"revenue": -1}}},
+        ensure_ascii=False,
+    )
+    f = tmp_path / "in.jsonl"
+    f.write_text(f'{good}\n{{"uscc": "9132", "name": 坏\n{bad_neg}\n', encoding="utf-8")
+    batch = import_profiles(f, mode="partial")
+    assert batch.status == "partial" and batch.created == 1 and batch.rejected == 2
+    lines = batch.rejected_file.read().decode("utf-8").splitlines()
+    assert lines[0] == '{"uscc": "9132", "name": 坏'
+    assert json.loads(lines[1])["name"] == "乙"
+    assert {p["record"] for p in batch.problems} == {2, 3}
