@@ -119,18 +119,10 @@ def field_label(name: str) -> str:
 
 
 def missing_label(path: str) -> str:
-    """``years.2024.rd_expense`` → 2024年研发费用; other paths by the exchange format's labels."""
-    parts = path.split(".")
-    if len(parts) == 3 and parts[0] == "years":
-        return f"{parts[1]}年{field_label(parts[2])}"
-    if len(parts) == 2 and parts[0] == "development_scores":
-        return f"{parts[1]}年专精特新发展评价得分"
-    try:
-        from srdi.exchange import schema
+    """``years.2024.rd_expense`` → 2024年研发费用 (the exchange format's labels)."""
+    from srdi.exchange.schema import path_label
 
-        return schema.field_by_path(path).label
-    except Exception:  # noqa: BLE001 - an unknown path is shown as it is
-        return path
+    return path_label(path)
 
 
 def quality_warnings(profile: dict, as_of_year: int, rule_missing: list[str]) -> list[dict]:

@@ -449,3 +449,19 @@ def field_by_path(path: str) -> Field:
         parts[1] = "*"
     generic = ".".join(parts)
     return _BY_PATH[generic]
+
+
+def path_label(path: str) -> str:
+    """A person's name for a concrete input path: ``years.2024.rd_expense`` → ``2024年研发费用``;
+    ``development_scores.2026`` → ``2026年专精特新发展评价得分``; other paths by the schema's
+    Chinese label; an unknown path is returned as it is."""
+    parts = path.split(".")
+    try:
+        label = field_by_path(path).label
+    except KeyError:
+        return path
+    if len(parts) >= 2 and parts[0] in ("years", "development_scores") and parts[1].isdigit():
+        if parts[0] == "development_scores":
+            return f"{parts[1]}年专精特新发展评价得分"
+        return f"{parts[1]}年{label}"
+    return label
