@@ -415,7 +415,10 @@ def evaluate_many(
 def _num(v: float | None) -> int | float | None:
     if v is None:
         return None
-    return int(v) if float(v).is_integer() else v
+    # The verdict is decided on exact rationals; only this display value passes through a float
+    # division (n / d), so round away its last-bit error (55.050000000000004 → 55.05).
+    v = round(float(v), 9)
+    return int(v) if v.is_integer() else v
 
 
 def rows_from_frame(res: pl.DataFrame, stds: list[Standard]) -> list[dict]:
