@@ -49,7 +49,7 @@ serve: install
 
 ## test: the whole suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
 test: install-system install-python
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
 test-sqlite: test
 

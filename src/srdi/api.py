@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
 from ninja.security import SessionAuth
 
 from srdi.accounts.api import TokenAuth
@@ -20,6 +21,15 @@ api = NinjaAPI(
     auth=[SessionAuth(csrf=True), TokenAuth()],
     urls_namespace="api",
 )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(
+        request, {"detail": "未登录或令牌无效：请先登录，或提供有效的 API 令牌。"}, status=401
+    )
+
+
 api.add_router("/accounts", accounts_router, tags=["账户"])
 api.add_router("/enterprises", registry_router, tags=["企业库"])
 api.add_router("/io", io_router, tags=["导入导出"])

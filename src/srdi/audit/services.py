@@ -17,7 +17,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple | set):
         return [jsonable(v) for v in value]
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        return str(int(value)) if value == value.to_integral() else format(value.normalize(), "f")
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     return value

@@ -26,7 +26,8 @@ def test_successful_login_records_attempt_and_redirects(client, make_user):
 
 
 def test_api_requires_authentication(client):
-    assert client.get("/api/accounts/me").status_code == 401
+    r = client.get("/api/accounts/me")
+    assert r.status_code == 401 and "未登录" in r.json()["detail"]
 
 
 def test_api_token_auth(client, make_user):

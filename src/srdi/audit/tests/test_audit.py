@@ -45,3 +45,15 @@ def test_log_names_object_types_in_chinese(client, users, enterprises):
     client.force_login(users["admin"])
     html = client.get("/audit/").content.decode()
     assert f">{Enterprise._meta.verbose_name} {enterprises[0].uscc}<" in html
+
+
+def test_decimals_are_logged_in_plain_notation():
+    from decimal import Decimal
+
+    from srdi.audit.services import jsonable
+
+    assert jsonable({"a": Decimal("10000"), "b": Decimal("12.50"), "c": Decimal("0.0001")}) == {
+        "a": "10000",
+        "b": "12.5",
+        "c": "0.0001",
+    }
