@@ -81,7 +81,16 @@ class EnterpriseAdmin(admin.ModelAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ("original_name", "uploaded_at", "uploaded_by", "status", "total", "created", "updated", "rejected")
+    list_display = (
+        "original_name",
+        "uploaded_at",
+        "uploaded_by",
+        "status",
+        "total",
+        "created",
+        "updated",
+        "rejected",
+    )
     list_filter = ("status", "format")
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
 
