@@ -10,7 +10,9 @@ import copy
 import json
 from pathlib import Path
 
-EXAMPLES = Path("/work/shared/contracts/examples/profiles.json")
+from srdi.core.testing import examples_dir
+
+EXAMPLES = examples_dir() / "profiles.json"
 LOCAL_EXAMPLES = Path(__file__).with_name("profiles.json")
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-EXAMPLES = Path("/work/shared/contracts/examples")
-if not EXAMPLES.exists():
-    EXAMPLES = Path(__file__).resolve().parents[5] / "shared" / "contracts" / "examples"
+from srdi.core.testing import examples_dir
+
+EXAMPLES = examples_dir()
 needs_examples = pytest.mark.skipif(not EXAMPLES.exists(), reason="contract examples not available")
 
 

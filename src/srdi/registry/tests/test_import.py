@@ -1,21 +1,19 @@
 """Import / export: the done-when checks of issue 2 and the import rules of the contract."""
 
 import json
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from srdi.audit.models import AuditLog
+from srdi.core.testing import examples_dir
 from srdi.exchange import read_records, to_json_obj, validate_records
 from srdi.registry.models import AnnualFigures, DataSource, Enterprise, ImportBatch, Title
 from srdi.registry.refdata import load_reference
 from srdi.registry.selectors import build_profile
 from srdi.registry.services import export_profiles, import_profiles
 
-EXAMPLES = Path("/work/shared/contracts/examples/profiles.json")
-if not EXAMPLES.exists():  # a checkout outside the shared workspace
-    EXAMPLES = Path(__file__).resolve().parents[5] / "shared/contracts/examples/profiles.json"
+EXAMPLES = examples_dir() / "profiles.json"
 
 
 @pytest.fixture
