@@ -47,6 +47,17 @@ def enterprise_changed(enterprise_id: int) -> None:
     transaction.on_commit(_flush)
 
 
+def _on_bulk_change(sender, ids, **kwargs):
+    """An import changed many enterprises: re-match them once, after commit (columnar)."""
+    if not ids or not getattr(settings, "SRDI_POLICY_AUTOMATCH", True):
+        return
+    pending = getattr(_pending, "ids", None)
+    if pending is None:
+        pending = _pending.ids = set()
+    pending.update(ids)
+    transaction.on_commit(_flush)
+
+
 def _on_enterprise(sender, instance, **kwargs):
     if instance.pk:
         enterprise_changed(instance.pk)
@@ -59,6 +70,9 @@ def _on_child(sender, instance, **kwargs):
 
 def connect() -> None:
     from srdi.registry import models as R
+    from srdi.registry.signals import enterprises_changed
+
+    enterprises_changed.connect(_on_bulk_change, dispatch_uid="policies_bulk")
 
     post_save.connect(_on_enterprise, sender=R.Enterprise, dispatch_uid="policies_ent")
     for model in (

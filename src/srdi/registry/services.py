@@ -478,6 +478,7 @@ class Applier:
         self.audit = audit
         self.now = timezone.now()
         self.created = self.updated = self.unchanged = 0
+        self.changed_usccs: list[str] = []  # created or updated, for enterprises_changed
         self.actor_obj = actor if getattr(actor, "is_authenticated", False) else None
         self.actor_label = (
             actor.username if self.actor_obj else ("命令行" if actor is None else str(actor))
@@ -662,8 +663,10 @@ class Applier:
             if is_new:
                 status = "created"
                 self.created += 1
+                self.changed_usccs.append(e.uscc)
             elif after:
                 status = "updated"
+                self.changed_usccs.append(e.uscc)
                 e.field_sources = fs
                 e.updated_at = now
                 upd_ents.append(e)
@@ -1112,6 +1115,13 @@ def _run_import(batch: ImportBatch, actor, progress, chunk, source_kind) -> Impo
         if partial and rejected_raw:
             _write_rejected(batch, [r for _i, r in sorted(rejected_raw, key=lambda t: t[0])])
     batch.save()
+    if writing and app.changed_usccs:
+        from .signals import enterprises_changed
+
+        ids = list(
+            Enterprise.objects.filter(uscc__in=app.changed_usccs).values_list("pk", flat=True)
+        )
+        enterprises_changed.send(sender=ImportBatch, ids=ids, batch=batch)
     return batch
 
 

@@ -229,3 +229,32 @@ def test_bulk_data_change_uses_the_columnar_job(users, year_figures, monkeypatch
     assert svc.rematch_enterprises([a.pk, b.pk]) == {}
     assert PushRecord.objects.get(enterprise=b).trigger == "data_change"
     assert PushRecord.objects.filter(enterprise=a).count() == 1  # A was already matched
+
+
+def test_import_pushes_new_matches(
+    users, year_figures, tmp_path, django_capture_on_commit_callbacks
+):
+    """An import (a bulk write, no per-row post_save) still turns new matches into notices."""
+    import json
+
+    from srdi.registry.services import import_profiles
+
+    a, b = year_figures
+    b.commissioners.add(users["commissioner"])
+    services.publish_policy(users["admin"], services.save_policy(users["admin"], RAW))
+    assert not _notes(b).exists()
+    y = str(dt.date.today().year - 1)
+    f = tmp_path / "b.json"
+    f.write_text(
+        json.dumps([{"uscc": b.uscc, "name": b.name, "years": {y: {"revenue": 8000}}}]),
+        encoding="utf-8",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = import_profiles(f, actor=users["admin"])
+    assert batch.updated == 1
+    assert PushRecord.objects.get(enterprise=b).trigger == "data_change"
+    assert [n.user.username for n in _notes(b)] == ["zhuanyuan"]
+    # importing the same file again changes nothing and notifies nobody again
+    with django_capture_on_commit_callbacks(execute=True):
+        again = import_profiles(f, actor=users["admin"])
+    assert again.updated == 0 and _notes(b).count() == 1
