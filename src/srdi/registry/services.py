@@ -19,6 +19,7 @@ carries unchanged is rewritten: importing the same file twice changes nothing.
 
 from __future__ import annotations
 
+import gc
 import io
 import itertools
 import json
@@ -978,6 +979,11 @@ def import_profiles(
         )
     batch.status = ImportBatch.Status.RUNNING
     batch.save(update_fields=["status"])
+    # An import builds millions of short-lived, acyclic objects; the cyclic garbage collector
+    # would traverse them again and again. Reference counting frees them; one full collection
+    # runs at the end. (100,000 records, SQLite: JSON 37.9 → 31.7 s, xlsx 71.1 → 53.3 s.)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         return _run_import(batch, actor, progress, chunk, source_kind)
     except Exception as exc:
@@ -987,6 +993,10 @@ def import_profiles(
             problems=[{"message": f"导入出错：{exc}", "text": f"导入出错：{exc}"}],
         )
         raise
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+            gc.collect()
 
 
 def new_batch(file_or_path, *, actor=None, department="", mode="all", original_name=None):
