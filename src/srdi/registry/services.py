@@ -1002,34 +1002,32 @@ def import_profiles(
 def new_batch(file_or_path, *, actor=None, department="", mode="all", original_name=None):
     """Store the uploaded original and create its ImportBatch (status pending)."""
     src, name = _open_original(file_or_path, original_name)
+    fh = None
     if isinstance(src, Path):
-        with src.open("rb") as fh:
-            head = fh.read(64)
-            fh.seek(0)
-            fmt = sniff_format(name, head)
-            batch = ImportBatch(
-                original_name=name[:255],
-                format=fmt,
-                department=department,
-                uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
-                mode=mode,
-            )
-            batch.file.save(name, File(fh), save=False)
+        fh = src.open("rb")
+        head = fh.read(64)
+        fh.seek(0)
+        content = File(fh)
     else:
         if hasattr(src, "seek"):
             src.seek(0)
         data = src.read()
         if isinstance(data, str):
             data = data.encode("utf-8")
-        fmt = sniff_format(name, data[:64])
-        batch = ImportBatch(
-            original_name=name[:255],
-            format=fmt,
-            department=department,
-            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
-            mode=mode,
-        )
-        batch.file.save(name, ContentFile(data), save=False)
+        head = data[:64]
+        content = ContentFile(data)
+    batch = ImportBatch(
+        original_name=name[:255],
+        format=sniff_format(name, head),
+        department=department,
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        mode=mode,
+    )
+    try:
+        batch.file.save(name, content, save=False)
+    finally:
+        if fh is not None:
+            fh.close()
     batch.save()
     return batch
 
