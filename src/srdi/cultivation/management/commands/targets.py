@@ -24,7 +24,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", help="统计截至日期 YYYY-MM-DD（默认今天）")
-        parser.add_argument("--format", choices=["json", "table"], default="table")
+        parser.add_argument(
+            "--format",
+            choices=["json", "table"],
+            default="table",
+            help="输出格式：json（机器可读）或 table（中文表格）",
+        )
         parser.add_argument("--region", help="只统计一个板块（名称）")
         parser.add_argument(
             "--snapshot", action="store_true", help="同时保存当日进度快照（用于趋势）"
