@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import math
+import operator
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date
@@ -66,18 +67,20 @@ class Surd:
         return float(self.coef) * math.sqrt(float(self.rad)) + float(self.add)
 
 
+# One table of comparison operators for both evaluators: Fractions (scalar) and Polars
+# expressions (columnar) implement the same rich comparisons.
+_COMPARE = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
 def _cmp_frac(op: str, a: Fraction, b: Fraction) -> bool:
-    if op == ">=":
-        return a >= b
-    if op == ">":
-        return a > b
-    if op == "<=":
-        return a <= b
-    if op == "<":
-        return a < b
-    if op == "==":
-        return a == b
-    return a != b
+    return _COMPARE[op](a, b)
 
 
 _FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
@@ -279,17 +282,7 @@ def prat_cmp(op: str, a: PRat, b: PRat) -> pl.Expr:
 
 
 def _pl_op(op: str, left: pl.Expr, right: pl.Expr) -> pl.Expr:
-    if op == ">=":
-        return left >= right
-    if op == ">":
-        return left > right
-    if op == "<=":
-        return left <= right
-    if op == "<":
-        return left < right
-    if op == "==":
-        return left == right
-    return left != right
+    return _COMPARE[op](left, right)
 
 
 def prat_floor(a: PRat) -> PRat:
