@@ -346,6 +346,22 @@ def bench_columnar(sizes: list[int], rows: list[tuple]) -> dict:
                 "goal ≤ 2 s, ≤ 4 GB" if n == 1_000_000 else "",
             )
         )
+        # the same on a frame never evaluated before: its column statistics (bounds, 划型
+        # sector per row) are computed inside the timing
+        t_new = best_of(
+            lambda frame=frame: evaluate_frame(
+                Frame(frame.df, frame.scales, frame.year), stds, AS_OF, False, size_std
+            ),
+            3,
+        )
+        rows.append(
+            (
+                f"columnar: all {len(stds)} standards × {n:,}, first evaluation of a new frame",
+                f"{t_new:.2f} s",
+                "column statistics computed in the timing",
+                "",
+            )
+        )
         # per standard vs DuckDB
         if n == max(sizes):
             import tempfile
@@ -366,11 +382,18 @@ def bench_columnar(sizes: list[int], rows: list[tuple]) -> dict:
                     ),
                     3,
                 )
+                t_new = best_of(
+                    lambda std=std, frame=frame: evaluate_frame(
+                        Frame(frame.df, frame.scales, frame.year), [std], AS_OF, False, size_std
+                    ),
+                    3,
+                )
                 rows.append(
                     (
                         f"{sid} × {n:,}: columnar vs DuckDB SQL",
                         f"{t_pl:.2f} s vs {t_db:.2f} s",
-                        f"ratio {t_pl / t_db:.1f}×",
+                        f"ratio {t_pl / t_db:.1f}×; on a new frame {t_new:.2f} s"
+                        f" ({t_new / t_db:.1f}×)",
                         "goal ≤ 2×",
                     )
                 )

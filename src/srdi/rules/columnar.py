@@ -13,7 +13,7 @@ A *frame* has one row per profile and columns named by path relative to the asse
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from typing import Any
@@ -96,19 +96,44 @@ def columns_for(stds: list[Standard], size_std: Standard | None) -> dict[str, st
 # profiles -> frame
 
 
+SECTOR = "_size_sector"  # the 划型 sector of each row, computed once per frame
+
+
 @dataclass
 class Frame:
+    """Profiles as columns, with statistics computed once and reused by every evaluation of the
+    frame (as a database keeps column statistics beside its table)."""
+
     df: pl.DataFrame
     scales: dict[str, int]
     year: int
+    _bounds: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
+    _sectors: dict[str, tuple[pl.Series, list[str]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def bounds(self) -> dict[str, int]:
         """Max |scaled value| per integer column (one pass), for the Int64/Int128 choice."""
-        cols = [c for c, t in self.df.schema.items() if t == pl.Int64]
-        if not cols:
-            return {}
-        row = self.df.select(pl.col(cols).abs().max()).row(0)
-        return {c: int(v or 0) for c, v in zip(cols, row, strict=True)}
+        if self._bounds is None:
+            cols = [c for c, t in self.df.schema.items() if t == pl.Int64]
+            row = self.df.select(pl.col(cols).abs().max()).row(0) if cols else ()
+            self._bounds = {c: int(v or 0) for c, v in zip(cols, row, strict=True)}
+        return self._bounds
+
+    def sectors(self, size_std: Standard) -> tuple[pl.Series, list[str]]:
+        """The 划型 sector of each row (declared, else derived from the industry code) and the
+        sectors present. Computed in a pass of its own: Polars runs string work badly beside
+        list evaluations in one ``with_columns``."""
+        key = size_std.version
+        if key not in self._sectors:
+            if "industry_code" in self.df.columns:
+                col = self.df.select(_sector_expr(size_std).alias(SECTOR)).to_series()
+                found = sorted(x for x in col.unique().to_list() if x is not None)
+            else:
+                col = pl.Series(SECTOR, [None] * self.df.height, dtype=pl.Utf8)
+                found = []
+            self._sectors[key] = (col, found)
+        return self._sectors[key]
 
 
 def _lcm(a: int, b: int) -> int:
@@ -178,13 +203,20 @@ def _list_column(col: str, profiles: list[Profile]) -> pl.DataFrame:
 # compile
 
 
+# Categorical outputs are Enums: a when/then over Enum literals costs a thirtieth of one over
+# string literals; rows_from_frame gives plain strings.
+OUTCOME = pl.Enum(["eligible", "ineligible", "undetermined"])
+SIZE_CLASS = pl.Enum(["large", "medium", "small", "micro"])
+ROUTE = pl.Enum(["score", "direct"])
+
+
 def _outcome(v: pl.Expr) -> pl.Expr:
     return (
         pl.when(v.is_null())
-        .then(pl.lit("undetermined"))
+        .then(pl.lit("undetermined", dtype=OUTCOME))
         .when(v)
-        .then(pl.lit("eligible"))
-        .otherwise(pl.lit("ineligible"))
+        .then(pl.lit("eligible", dtype=OUTCOME))
+        .otherwise(pl.lit("ineligible", dtype=OUTCOME))
     )
 
 
@@ -231,7 +263,7 @@ def _size_exprs(size_std: Standard, c: PCtx) -> tuple[pl.Expr, pl.Expr]:
     key = -id(size_std)
     if key in c.memo:
         return c.memo[key]
-    sector = c.keep(None, _sector_expr(size_std))
+    sector = pl.col(SECTOR)
     parts: dict[str, Any] = {"sme": None, "medium": None, "small": None}
     present = c.sectors if c.sectors is not None else list(size_std.sectors)
     for key in parts:
@@ -247,20 +279,21 @@ def _size_exprs(size_std: Standard, c: PCtx) -> tuple[pl.Expr, pl.Expr]:
             else pl.lit(None, dtype=pl.Boolean)
         )
     sme, medium, small = (c.keep(None, parts[k]) for k in ("sme", "medium", "small"))
+    none = pl.lit(None, dtype=SIZE_CLASS)
     cls = (
         pl.when(sme.is_null())
-        .then(None)
+        .then(none)
         .when(~sme)
-        .then(pl.lit("large"))
+        .then(pl.lit("large", dtype=SIZE_CLASS))
         .when(medium.is_null())
-        .then(None)
+        .then(none)
         .when(medium)
-        .then(pl.lit("medium"))
+        .then(pl.lit("medium", dtype=SIZE_CLASS))
         .when(small.is_null())
-        .then(None)
+        .then(none)
         .when(small)
-        .then(pl.lit("small"))
-        .otherwise(pl.lit("micro"))
+        .then(pl.lit("small", dtype=SIZE_CLASS))
+        .otherwise(pl.lit("micro", dtype=SIZE_CLASS))
     )
     c.memo[key] = (sme, c.keep(None, cls))
     return c.memo[key]
@@ -293,7 +326,11 @@ def _indicator_bounds(ind, c: PCtx) -> tuple[PRat, PRat]:
     c.value = c.keep(None, ind.measures[0].rule.pl(c)) if ind.measures else None
     conds = [c.keep(None, b.cond.pl(c)) if b.cond is not None else pl.lit(True) for b in ind.bands]
     c.value = None
-    los, his = [], []
+    # A band is possible when its condition is not surely false and no earlier band is surely
+    # true; the bounds are the least and the greatest points among the possible bands (null when
+    # none is). Written as two when/then chains over the bands sorted by points (a chain is about
+    # twenty times cheaper in Polars than min/max_horizontal over nullable columns).
+    possible: list[tuple[int, pl.Expr]] = []
     prior_true: pl.Expr | None = None
     for b, cond in zip(ind.bands, conds, strict=True):
         if b.points.denominator != 1:
@@ -301,13 +338,22 @@ def _indicator_bounds(ind, c: PCtx) -> tuple[PRat, PRat]:
         poss = cond.fill_null(True)
         if prior_true is not None:
             poss = poss & ~prior_true
-        pts = pl.lit(int(b.points), dtype=pl.Int64)
-        los.append(pl.when(poss).then(pts))
-        his.append(pl.when(poss).then(pts))
+        possible.append((int(b.points), c.keep(None, poss)))
         t = cond.fill_null(False)
         prior_true = t if prior_true is None else (prior_true | t)
-    top = max(abs(int(b.points)) for b in ind.bands)
-    return PRat(pl.min_horizontal(los), 1, top, 1), PRat(pl.max_horizontal(his), 1, top, 1)
+    top = max(abs(pts) for pts, _ in possible)
+
+    def chain(order: list[tuple[int, pl.Expr]]) -> pl.Expr:
+        pts, poss = order[0]
+        out = pl.when(poss).then(pl.lit(pts, dtype=pl.Int64))
+        for pts, poss in order[1:]:
+            out = out.when(poss).then(pl.lit(pts, dtype=pl.Int64))
+        return out.otherwise(pl.lit(None, dtype=pl.Int64))
+
+    ascending = sorted(possible, key=lambda x: x[0])
+    lo = chain(ascending)
+    hi = chain(ascending[::-1])
+    return PRat(lo, 1, top, 1), PRat(hi, 1, top, 1)
 
 
 def compile_standard(std: Standard, c: PCtx, size_std: Standard | None) -> dict[str, pl.Expr]:
@@ -342,9 +388,12 @@ def compile_standard(std: Standard, c: PCtx, size_std: Standard | None) -> dict[
             lo_dim[d] = lo if d not in lo_dim else prat_add(lo_dim[d], lo)
             hi_dim[d] = hi if d not in hi_dim else prat_add(hi_dim[d], hi)
         names = [d.name for d in std.dimensions]
+        lo_dim = {n: c.keep(None, v) for n, v in lo_dim.items()}
+        hi_dim = {n: c.keep(None, v) for n, v in hi_dim.items()}
         lo_t, hi_t = lo_dim[names[0]], hi_dim[names[0]]
         for n in names[1:]:
             lo_t, hi_t = prat_add(lo_t, lo_dim[n]), prat_add(hi_t, hi_dim[n])
+        lo_t, hi_t = c.keep(None, lo_t), c.keep(None, hi_t)
         ps = prat_const(std.pass_score)  # type: ignore[arg-type]
         sure = [prat_cmp(">=", lo_t, ps)]
         fails = [prat_cmp("<", hi_t, ps)]
@@ -359,19 +408,20 @@ def compile_standard(std: Standard, c: PCtx, size_std: Standard | None) -> dict[
             .then(pl.lit(False))
             .otherwise(pl.lit(None, dtype=pl.Boolean))
         )
+        pass_ok = c.keep(None, pass_ok)
         parts.append(_or([pass_ok, *direct]))
         out[p + "score"] = _as_float(lo_t)
         for n in names:
             out[p + "dim:" + n] = _as_float(lo_dim[n])
-    verdict = _and(parts)
+    verdict = c.keep(None, _and(parts))
     out[p + "outcome"] = _outcome(verdict)
     if pass_ok is not None:
         out[p + "route"] = (
             pl.when(verdict.fill_null(False) & pass_ok.fill_null(False))
-            .then(pl.lit("score"))
+            .then(pl.lit("score", dtype=ROUTE))
             .when(verdict.fill_null(False))
-            .then(pl.lit("direct"))
-            .otherwise(pl.lit(None, dtype=pl.Utf8))
+            .then(pl.lit("direct", dtype=ROUTE))
+            .otherwise(pl.lit(None, dtype=ROUTE))
         )
     return out
 
@@ -387,14 +437,15 @@ def evaluate_frame(
         bounds=frame.bounds(),
         stager=Stager(),
     )
-    if size_std is not None and "industry_code" in frame.df.columns:
+    df = frame.df
+    if size_std is not None and any(s.kind == "size" or s.basic for s in stds):
         # only the 划型 sectors that occur in this frame need their rules compiled
-        found = frame.df.select(_sector_expr(size_std).unique()).to_series().to_list()
-        c.sectors = [x for x in found if x is not None]
+        sector, c.sectors = frame.sectors(size_std)
+        df = df.with_columns(sector)
     exprs: dict[str, pl.Expr] = {}
     for std in stds:
         exprs.update(compile_standard(std, c, size_std))
-    lf = frame.df.lazy()
+    lf = df.lazy()
     for stage in c.stager.stages:  # type: ignore[union-attr]
         lf = lf.with_columns(**stage)
     return lf.select(pl.col("uscc"), **exprs).collect()

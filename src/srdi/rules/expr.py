@@ -134,10 +134,10 @@ class PCtx:
     value: Any = None  # compiled indicator value (PRat / expr) inside band rules
     in_elem: str | None = None  # list name inside predicates
     stager: Stager | None = None
-    memo: dict[int, Any] = field(default_factory=dict)
+    memo: dict[int | str, Any] = field(default_factory=dict)
     sectors: list[str] | None = None  # 划型 sectors present in the frame (None = all)
 
-    def keep(self, key: int | None, value: Any) -> Any:
+    def keep(self, key: int | str | None, value: Any) -> Any:
         """Materialise a compiled value as staged columns (shared, not copied)."""
         if self.stager is None:
             return value
@@ -406,14 +406,12 @@ class NicheYears(Node):
         return Fraction(niche_years(d, ctx.year))
 
     def pl(self, c: PCtx) -> Any:
+        # Y - year(d) - (0 if d is 1 January else 1) == (Y - 1) - year(d - 1 day): one calendar
+        # extraction instead of three (null stays null).
         d = pl.col("niche_since")
-        first = (d.dt.month() == 1) & (d.dt.day() == 1)
-        yrs = (
-            pl.lit(c.year, dtype=pl.Int64)
-            - d.dt.year().cast(pl.Int64)
-            - pl.when(first).then(pl.lit(0, dtype=pl.Int64)).otherwise(pl.lit(1, dtype=pl.Int64))
-        )
-        return PRat(pl.when(d.is_null()).then(None).otherwise(yrs), 1, 10**4, 1)
+        day_before = (d.cast(pl.Int32) - 1).cast(pl.Date)
+        yrs = pl.lit(c.year - 1, dtype=pl.Int64) - day_before.dt.year().cast(pl.Int64)
+        return c.keep("niche_years", PRat(yrs, 1, 10**4, 1))
 
 
 def niche_years(since: date, year: int) -> int:
@@ -741,10 +739,13 @@ class Func(Node):
                 )
             return acc
         if n in ("min", "max"):
-            acc = args[0]
+            # each operand is read three times by a pick: staged as columns, so that nested
+            # min/max do not copy their subtrees exponentially
+            acc = c.keep(None, args[0])
             for a in args[1:]:
+                a = c.keep(None, a)
                 cond = prat_cmp("<=" if n == "min" else ">=", acc, a)
-                acc = prat_pick(cond, acc, a)
+                acc = c.keep(None, prat_pick(cond, acc, a))
             return acc
         if n == "sqrt":
             return PSurd(args[0], Fraction(1), Fraction(0))
