@@ -22,6 +22,7 @@ from .expr import (
     Const,
     Ctx,
     Define,
+    Func,
     Node,
     TopInput,
     YearInput,
@@ -508,15 +509,18 @@ def _leaf_needs(node: Node, ctx: Ctx, labels: dict[int, str]) -> list[dict]:
         cur = left.ev(ctx)
         target = to_json_value(node.right.value)
         label = label or left.src
-        return [
-            {
-                "what": label,
-                "value": to_json_value(cur),
-                "op": node.op,
-                "target": target,
-                "text": f"{label}：{to_json_value(cur)} → {_OP_ZH[node.op]}{target}",
-            }
-        ]
+        need = {
+            "what": label,
+            "value": to_json_value(cur),
+            "op": node.op,
+            "target": target,
+            "text": f"{label}：{to_json_value(cur)} → {_OP_ZH[node.op]}{target}",
+        }
+        eq = ratio_equivalent(left, node.right.value, node.op, ctx)
+        if eq is not None:
+            need["equivalent"] = eq
+            need["text"] += f"（{eq['text']}）"
+        return [need]
     if node.ev(ctx) is False:
         return [
             {
@@ -528,6 +532,63 @@ def _leaf_needs(node: Node, ctx: Ctx, labels: dict[int, str]) -> list[dict]:
             }
         ]
     return []
+
+
+def _input_name(node: Node, ctx: Ctx) -> tuple[str, str]:
+    """(Chinese name, unit) of an input: 营业收入（万元） of Y-1 → ("2024年营业收入", "万元")."""
+    if isinstance(node, YearInput):
+        raw, prefix = FIELD_LABELS.get(node.field, node.field), f"{ctx.year - node.k}年"
+    elif isinstance(node, TopInput):
+        raw, prefix = FIELD_LABELS.get(node.path, node.path), ""
+    elif isinstance(node, Define):
+        raw, prefix = node.label or node.name, ""
+    else:
+        return node.src, ""
+    name, unit = raw, ""
+    if raw.endswith("）") and "（" in raw:
+        name, _, unit = raw[:-1].rpartition("（")
+    return prefix + name, unit
+
+
+def _amount_text(v: Fraction, op: str) -> str:
+    """An amount for people, rounded so that reaching it meets the rule (up for ≥, down for ≤)."""
+    cents = v * 100
+    n = -((-cents.numerator) // cents.denominator) if op in (">=", ">") else cents // 1
+    whole, frac = divmod(int(n), 100)
+    return f"{whole:,}" + (f".{frac:02d}".rstrip("0") if frac else "")
+
+
+def ratio_equivalent(measure: Node, target: Fraction, op: str, ctx: Ctx) -> dict | None:
+    """A ratio target as an amount of its numerator at today's denominator.
+
+    ``pct(y1.rd_expense, y1.revenue) >= 3`` with revenue 8,000万元 → 研发费用 ≥ 240万元. Only for a
+    ratio whose numerator is an input and whose denominator is known and positive (else None).
+    """
+    node = measure
+    while isinstance(node, Define):
+        node = node.node
+    if not (
+        isinstance(node, Func)
+        and node.name in ("pct", "ratio")
+        and isinstance(node.args[0], YearInput | TopInput)
+    ):
+        return None
+    probe = Ctx(profile=ctx.profile, year=ctx.year, as_of=ctx.as_of, review=ctx.review)
+    den = node.args[1].ev(probe)
+    if not isinstance(den, Fraction) or den <= 0:
+        return None
+    amount = Fraction(target) * den / (100 if node.name == "pct" else 1)
+    what, unit = _input_name(node.args[0], ctx)
+    basis, basis_unit = _input_name(node.args[1], ctx)
+    return {
+        "what": what,
+        "op": op,
+        "amount": to_json_value(amount),
+        "unit": unit,
+        "basis": {"what": basis, "value": to_json_value(den), "unit": basis_unit},
+        "text": f"即{what}{_OP_ZH[op]}{_amount_text(amount, op)}{unit}"
+        f"（按{basis}{_amount_text(den, '<=')}{basis_unit}计）",
+    }
 
 
 def _gaps(std, ctx, result, cond_evals, evals, gate) -> list[dict]:
@@ -576,7 +637,7 @@ def _gaps(std, ctx, result, cond_evals, evals, gate) -> list[dict]:
                 }
             )
     if std.scored and gate is not True:
-        moves = fewest_moves(std, evals)
+        moves = fewest_moves(std, evals, ctx)
         if moves is not None:
             gaps.append(
                 {
@@ -618,7 +679,18 @@ def _band_target(e: IndEval, band) -> tuple[Any, str | None]:
     return band.text, None
 
 
-def fewest_moves(std: Standard, evals: list[IndEval]) -> list[dict] | None:
+def _band_equivalent(e: IndEval, band, ctx: Ctx | None) -> dict | None:
+    """The money (or count) a ratio band threshold means for this enterprise today."""
+    if ctx is None or band is None or not band.thresholds:
+        return None
+    op = "<=" if e.ind.direction == "lower" else ">="
+    for m, t in zip(e.ind.measures, band.thresholds, strict=True):
+        if t is not None:
+            return ratio_equivalent(m.rule, t, op, ctx)
+    return None
+
+
+def fewest_moves(std: Standard, evals: list[IndEval], ctx: Ctx | None = None) -> list[dict] | None:
     """The fewest indicator moves (each to the lowest band that suffices) reaching the pass score."""
     assert std.pass_score is not None
     cur = [e.lo for e in evals]
@@ -697,18 +769,21 @@ def fewest_moves(std: Standard, evals: list[IndEval]) -> list[dict] | None:
                 else:
                     what = f"{e.ind.label}：得分 {num_out(cur[i])} → {num_out(p)}"
                 gain = p - cur[i]
-                moves.append(
-                    {
-                        "indicator": e.ind.id,
-                        "label": e.ind.label,
-                        "from": frm,
-                        "from_band": e.band,
-                        "to_band": band.band if band is not None else None,
-                        "target": target,
-                        "unit": unit,
-                        "points": num_out(gain),
-                        "text": f"{what}（+{num_out(gain)}分）",
-                    }
-                )
+                move = {
+                    "indicator": e.ind.id,
+                    "label": e.ind.label,
+                    "from": frm,
+                    "from_band": e.band,
+                    "to_band": band.band if band is not None else None,
+                    "target": target,
+                    "unit": unit,
+                    "points": num_out(gain),
+                    "text": f"{what}（+{num_out(gain)}分）",
+                }
+                eq = _band_equivalent(e, band, ctx)
+                if eq is not None:
+                    move["equivalent"] = eq
+                    move["text"] = f"{what}，{eq['text']}（+{num_out(gain)}分）"
+                moves.append(move)
             return moves
     return None

@@ -184,3 +184,42 @@ def test_float_and_decimal_inputs_are_exact():
     ind = lambda r: {i["id"]: i for i in r["indicators"]}["rd_intensity"]  # noqa: E731
     assert ind(b)["band"] == "B"  # exactly 3 % → band B (3%–5%)
     assert ind(a)["value"] == pytest.approx(3.0, abs=1e-6)
+
+
+def test_ratio_condition_gap_names_the_money_needed():
+    """研发费用占营业收入比重 ≥ 3% at revenue 8,000万元 means 研发费用 ≥ 240万元."""
+    p = json.loads(json.dumps(BASE))
+    p["years"]["2024"].update(revenue=8000, rd_expense=160)
+    r = evaluate(p, "srdi-sme@2022", "2025-06-30")
+    (g,) = [g for g in r["gaps"] if g.get("id") == "rd_ratio"]
+    eq = g["needs"][0]["equivalent"]
+    assert (eq["what"], eq["op"], eq["amount"], eq["unit"]) == ("2024年研发费用", ">=", 240, "万元")
+    assert eq["basis"] == {"what": "2024年营业收入", "value": 8000, "unit": "万元"}
+    assert "即2024年研发费用≥240万元（按2024年营业收入8,000万元计）" in g["text"]
+
+
+def test_ratio_amounts_round_towards_meeting_the_rule():
+    from fractions import Fraction
+
+    from srdi.rules.engine import _amount_text
+
+    assert _amount_text(Fraction(99999, 10000), ">=") == "10"  # 9.9999 → at least 10
+    assert _amount_text(Fraction(99999, 10000), "<=") == "9.99"  # at most 9.99
+    assert _amount_text(Fraction(123456789, 100), ">=") == "1,234,567.89"
+    assert _amount_text(Fraction(241, 10), ">=") == "24.1"
+
+
+def test_lower_is_better_ratio_move_gives_a_ceiling():
+    """A debt-ratio move (lower is better) is shown as a ceiling on liabilities."""
+    from srdi.rules import evaluate_with, load_standard
+    from srdi.rules.whatif import modified
+
+    p = json.loads(json.dumps(BASE))
+    p["years"]["2024"].update(total_assets=10000, total_liabilities=8000)  # 80%: band D, 0 points
+    std = modified(load_standard("srdi-sme@2022"), [("score.pass", 100)])
+    r = evaluate_with(std, p, "2025-06-30")
+    moves = next(x for x in r["gaps"] if x["kind"] == "score")["moves"]
+    (debt,) = [m for m in moves if m["indicator"] == "debt_ratio"]
+    assert debt["equivalent"]["op"] == "<="
+    assert debt["equivalent"]["amount"] == debt["target"] * 100  # target % of 10,000万元
+    assert "即2024年负债总额≤" in debt["text"] and "按2024年资产总额10,000万元计" in debt["text"]
