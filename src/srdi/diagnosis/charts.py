@@ -150,20 +150,35 @@ def _mpl():
     from matplotlib import font_manager
     from matplotlib import pyplot as plt
 
-    try:
-        font_manager.fontManager.addfont(CJK_FONT)
-        name = font_manager.FontProperties(fname=CJK_FONT).get_name()
-        matplotlib.rcParams["font.family"] = [name, "sans-serif"]
-    except (OSError, RuntimeError):  # pragma: no cover - font missing: Latin only
-        pass
+    from . import fonts
+
+    names = []
+    subset = fonts.subset_fonts()  # Simplified Chinese glyph forms (face 0 of the TTC is JP)
+    for path in ([str(subset["normal"])] if subset else []) + [CJK_FONT]:
+        try:
+            font_manager.fontManager.addfont(path)
+            names.append(font_manager.FontProperties(fname=path).get_name())
+        except (OSError, RuntimeError):  # pragma: no cover - font missing: Latin only
+            pass
+    # matplotlib falls back along the list glyph by glyph (characters outside the subset)
+    matplotlib.rcParams["font.family"] = [*names, "sans-serif"]
     matplotlib.rcParams["axes.unicode_minus"] = False
     matplotlib.rcParams["font.size"] = 9
     return plt
 
 
 def _png(fig) -> bytes:
+    """The figure as an RGB PNG (opaque white background: no alpha channel for the PDF to split)."""
+    from PIL import Image
+
+    fig.set_dpi(DPI)
+    fig.canvas.draw()  # fixed margins: no second "tight" pass
+    rgba = fig.canvas.buffer_rgba()
+    img = Image.frombuffer(
+        "RGBA", (int(rgba.shape[1]), int(rgba.shape[0])), rgba, "raw", "RGBA", 0, 1
+    )
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)  # fixed margins: no second "tight" pass
+    img.convert("RGB").save(buf, format="PNG", dpi=(DPI, DPI))
     _mpl().close(fig)
     return buf.getvalue()
 
