@@ -23,6 +23,7 @@ from .expr import (
     Ctx,
     Define,
     Func,
+    Manual,
     Node,
     TopInput,
     YearInput,
@@ -627,15 +628,23 @@ def _gaps(std, ctx, result, cond_evals, evals, gate) -> list[dict]:
     for c in result["conditions"]:
         if c["role"] == "required" and c["met"] is None:
             ev = cond_evals.get(c["id"])
-            gaps.append(
-                {
-                    "kind": "unknown",
-                    "id": c["id"],
-                    "label": c["label"],
-                    "missing": ev.missing if ev else list(ctx.missing),
-                    "text": f"缺少数据，无法判断：{c['label']}",
-                }
-            )
+            missing = ev.missing if ev else list(ctx.missing)
+            cond = next((x for x in std.conditions if x.id == c["id"]), None)
+            checks = [n.what for n in cond.rule.walk() if isinstance(n, Manual)] if cond else []
+            if missing:
+                text = f"缺少数据，无法判断：{c['label']}"
+            else:
+                text = f"需人工核实：{c['label']}" + (f"（{'、'.join(checks)}）" if checks else "")
+            gap = {
+                "kind": "unknown",
+                "id": c["id"],
+                "label": c["label"],
+                "missing": missing,
+                "text": text,
+            }
+            if checks:
+                gap["manual"] = checks
+            gaps.append(gap)
     if std.scored and gate is not True:
         moves = fewest_moves(std, evals, ctx)
         if moves is not None:

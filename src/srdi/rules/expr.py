@@ -20,7 +20,7 @@ Vocabulary (see docs in ``standards/README.md``):
 * functions: ``ratio(a, b)``, ``pct(a, b)``, ``pct_change(new, old)``, ``mean(…)``, ``sum(…)``,
   ``min(…)``, ``max(…)``, ``count(bool…)``, ``sqrt(x)``, ``is_set(decl)``,
   ``any_recent(list, n, predicate)`` (years Y-n … Y-1), ``any_valid(list, predicate)``
-  (granted ≤ as_of ≤ valid_until);
+  (granted ≤ as_of ≤ valid_until), ``manual("…")`` (a fact only a reviewer can check: unknown);
 * operators: ``and or not``, ``< <= > >= == !=``, ``in [..]``, ``+ - * / //``.
 """
 
@@ -752,6 +752,27 @@ class Func(Node):
         raise AssertionError(n)
 
 
+class Manual(Node):
+    """``manual("申请产品属于新产品")``: a fact the profile cannot hold, left to a reviewer.
+
+    Always unknown (three-valued ``None``), so a rule such as ``years >= 10 or (years >= 5 and
+    manual("…"))`` is true at 10 years, false under 5 and undetermined in between — never a false
+    "ineligible" for what only a person can check. Not a missing input: gaps name it as a manual
+    check.
+    """
+
+    type = "bool"
+
+    def __init__(self, what: str):
+        self.what = what
+
+    def ev(self, ctx: Ctx) -> Any:
+        return None
+
+    def pl(self, c: PCtx) -> Any:
+        return pl.lit(None, dtype=pl.Boolean)
+
+
 class AnyList(Node):
     """any_recent(list, n, pred): years Y-n … Y-1; any_valid(list, pred): valid on as_of."""
 
@@ -987,6 +1008,17 @@ class Parser:
         fn = n.func.id
         if fn in ("any_recent", "any_valid"):
             return self.any_list(fn, n)
+        if fn == "manual":
+            if (
+                len(n.args) != 1
+                or not isinstance(n.args[0], ast.Constant)
+                or not isinstance(n.args[0].value, str)
+                or not n.args[0].value.strip()
+            ):
+                raise self.fail(
+                    n, 'manual 需要 1 个文字参数，说明需人工核实的事项，如 manual("属于新产品")'
+                )
+            return Manual(n.args[0].value.strip())
         args = [self.build(a) for a in n.args]
         if fn in _FUNCS_NUM:
             if len(args) != _FUNCS_NUM[fn]:

@@ -38,6 +38,8 @@ def broken(old: str, new: str) -> str:
         ("- {band: A, from: 5, points: 20", "- {band: A, from: 5, points: 1", "从高到低"),
         ("- {band: B, from: 3, points: 15", "- {band: B, points: 15", "只有最后一档可省略"),
         ("effective_from: 2022-06-01", "effective_from: soon", "日期"),
+        ("rule: financing_3y >= 500", "rule: financing_3y >= 500 or manual()", "manual 需要"),
+        ("rule: financing_3y >= 500", "rule: financing_3y >= 500 or manual(1)", "manual 需要"),
     ],
 )
 def test_bad_rule_file_fails_with_file_line_and_reason(old, new, reason):
@@ -223,3 +225,27 @@ def test_lower_is_better_ratio_move_gives_a_ceiling():
     assert debt["equivalent"]["op"] == "<="
     assert debt["equivalent"]["amount"] == debt["target"] * 100  # target % of 10,000万元
     assert "即2024年负债总额≤" in debt["text"] and "按2024年资产总额10,000万元计" in debt["text"]
+
+
+def test_single_champion_5_to_10_years_is_a_manual_check_not_a_failure():
+    """新产品 need only 5 years in the field; the profile cannot say whether the product is new, so
+    5–9 years is undetermined with a manual-check gap, under 5 years ineligible."""
+    p = {
+        "uscc": "91320581712345672C",
+        "industry_code": "C3451",
+        "niche_since": "2017-03-01",  # 7 whole years to 1 January 2025
+        "market": {"global_rank": 2},
+        "years": {
+            "2022": {"main_revenue": 40000},
+            "2023": {"main_revenue": 40000},
+            "2024": {"employees": 2000, "revenue": 45000, "main_revenue": 40000},
+        },
+    }
+    r = evaluate(p, "single-champion@2023", "2025-06-30")
+    assert r["outcome"] == "undetermined" and r["missing"] == []
+    (g,) = [g for g in r["gaps"] if g.get("id") == "years_in_field"]
+    assert g["kind"] == "unknown" and g["missing"] == []
+    assert g["text"].startswith("需人工核实：") and "新产品" in g["text"]
+    assert g["manual"] == ["申请产品属于新产品（新产品从事相关领域5年及以上即可）"]
+    p["niche_since"] = "2020-06-01"  # 4 whole years
+    assert evaluate(p, "single-champion@2023", "2025-06-30")["outcome"] == "ineligible"
