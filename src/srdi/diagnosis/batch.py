@@ -3,15 +3,23 @@
     result = run_batch(qs, "pdf", as_of, sink=write_file, on_progress=bar)
 
 Diagnosing reads the database (this process); rendering (matplotlib + WeasyPrint / python-docx)
-needs no database and runs in ``workers`` forked processes. A record that fails — its profile,
-its evaluation or its rendering — is reported in ``result.failed`` and the batch goes on.
+needs no database and runs in ``workers`` forked processes (default: one per CPU core, see
+settings.yaml). A record that fails — its profile, its evaluation or its rendering — is reported
+in ``result.failed`` and the batch goes on.
+
+The parent loads the rendering libraries, the chart font and the PDF font subset before it forks,
+so that every worker starts warm; each worker keeps one WeasyPrint font configuration and parsed
+stylesheet for all its reports (render.py) and freezes what it inherited out of the garbage
+collector's reach.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import multiprocessing
+import os
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -53,6 +61,33 @@ def _child_init() -> None:
         if conn.connection is not None:
             _INHERITED.append(conn.connection)
             conn.connection = None
+    # Everything inherited lives as long as the worker: keep it out of the collector's passes
+    # (and its pages shared with the parent, copy-on-write).
+    gc.freeze()
+
+
+def worker_count(workers: int | None = None) -> int:
+    """Render processes: ``workers`` if given, else settings.yaml ``batch_workers`` (0 = one per
+    CPU core this process may use)."""
+    if workers is None:
+        workers = int(settings().get("batch_workers") or 0)
+    if workers <= 0:
+        try:
+            workers = len(os.sched_getaffinity(0))
+        except AttributeError:  # pragma: no cover - not Linux
+            workers = os.cpu_count() or 1
+    return max(1, workers)
+
+
+def _warm_up(fmt: str) -> None:
+    """Load what every render needs once, before forking (the workers inherit it)."""
+    from . import charts, fonts
+
+    charts._mpl()
+    if fmt == "pdf":
+        import weasyprint  # noqa: F401 - imports Pango, fontTools, pydyf
+
+        fonts.subset_fonts()
 
 
 def _render_job(d: dict, fmt: str) -> tuple[str, bytes]:
@@ -84,7 +119,7 @@ def run_batch(
     if not enterprises:
         return result
     book = book_for_many(enterprises, as_of)
-    workers = settings()["batch_workers"] if workers is None else workers
+    workers = worker_count(workers)
     count = 0
 
     def tick(label: str) -> None:
@@ -93,18 +128,28 @@ def run_batch(
         if on_progress:
             on_progress(count, result.total, label)
 
-    if workers <= 1:
-        for e in enterprises:
-            try:
-                d = diagnose(e, as_of, review=review, book=book)
-                name, content = _render_job(d, fmt)
-                sink(name, content)
-                result.done.append(name)
-            except Exception as exc:  # noqa: BLE001 - one broken record must not stop the batch
-                result.failed.append((e.uscc, e.name, _message(exc)))
-            tick(e.name)
-        return result
+    with render.fewer_gc_passes():
+        if workers <= 1:
+            _run_here(enterprises, fmt, as_of, review, book, sink, result, tick)
+        else:
+            _warm_up(fmt)
+            _run_forked(enterprises, fmt, as_of, review, book, sink, result, tick, workers)
+    return result
 
+
+def _run_here(enterprises, fmt, as_of, review, book, sink, result, tick) -> None:
+    for e in enterprises:
+        try:
+            d = diagnose(e, as_of, review=review, book=book)
+            name, content = _render_job(d, fmt)
+            sink(name, content)
+            result.done.append(name)
+        except Exception as exc:  # noqa: BLE001 - one broken record must not stop the batch
+            result.failed.append((e.uscc, e.name, _message(exc)))
+        tick(e.name)
+
+
+def _run_forked(enterprises, fmt, as_of, review, book, sink, result, tick, workers) -> None:
     ctx = multiprocessing.get_context("fork")
     pending: list[tuple[object, Future]] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_child_init) as pool:
@@ -130,7 +175,6 @@ def run_batch(
             pending.append((e, pool.submit(_render_job, d, fmt)))
             drain(workers * 4)  # bounded queue: memory stays flat on big batches
         drain(0)
-    return result
 
 
 class ZipSink:

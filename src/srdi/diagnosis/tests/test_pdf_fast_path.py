@@ -153,3 +153,16 @@ def test_forked_workers_leave_the_parents_fonts_alone(examples):
     again = render.render(d, "pdf")
     assert NAME in pdf_text(again)
     assert JINGGONG in render.filename(d, "pdf")
+
+
+def test_batch_renders_in_one_process_per_core_unless_told(monkeypatch):
+    import os
+
+    from srdi.diagnosis import batch
+
+    cores = len(os.sched_getaffinity(0))
+    monkeypatch.setattr(batch, "settings", lambda: {"batch_workers": 0})
+    assert batch.worker_count() == cores
+    assert batch.worker_count(3) == 3
+    monkeypatch.setattr(batch, "settings", lambda: {"batch_workers": 1})
+    assert batch.worker_count() == 1
