@@ -87,6 +87,7 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip-postgres", action="store_true")
+    ap.add_argument("--skip-sqlite", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
     ap.add_argument("--no-results", action="store_true", help="do not write RESULTS-import.md")
     args = ap.parse_args()
@@ -101,7 +102,7 @@ def main() -> int:
         f"xlsx {src_xlsx.stat().st_size / 1e6:.0f} MB"
     )
 
-    targets = [("SQLite", None)]
+    targets = [] if args.skip_sqlite else [("SQLite", None)]
     if not args.skip_postgres and pg_reachable():
         targets.append(("PostgreSQL", "postgres://postgres@127.0.0.1:5432/bench_import"))
     rows = []

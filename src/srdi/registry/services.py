@@ -364,6 +364,11 @@ class _Inserter:
             else:
                 adapters.append(None)
         self.adapt = [(i, a) for i, a in enumerate(adapters) if a is not None]
+        self.copy_sql = (
+            f"COPY {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
+            if connection.vendor == "postgresql"
+            else None
+        )
 
     def insert(self, rows: list[dict], batch: int = 2000) -> None:
         from django.db import connection
@@ -372,6 +377,17 @@ class _Inserter:
             return
         cols, adapt = self.columns, self.adapt
         with connection.cursor() as cur:
+            if self.copy_sql is not None:
+                # PostgreSQL: one COPY stream instead of multi-row INSERTs (the server parses
+                # no SQL per row; the client builds no parameter lists)
+                with cur.cursor.copy(self.copy_sql) as copy:
+                    for r in rows:
+                        t = [r.get(c) for c in cols]
+                        for i, a in adapt:
+                            if t[i] is not None:
+                                t[i] = a(t[i])
+                        copy.write_row(t)
+                return
             for start in range(0, len(rows), batch):
                 params = []
                 for r in rows[start : start + batch]:
