@@ -26,7 +26,7 @@ def test_saving_from_the_page(users, enterprises, login):
     a = enterprises[0]
     r = login(users["admin"]).post(f"/evaluation/{a.uscc}/?as_of=2025-06-30")
     assert r.status_code == 302
-    assert EvaluationRecord.objects.filter(enterprise=a, as_of="2025-06-30").exists()
+    assert EvaluationRecord.objects.filter(enterprise=a, run__as_of="2025-06-30").exists()
 
 
 def test_whatif_page_for_officials(users, enterprises, login):

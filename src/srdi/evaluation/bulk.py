@@ -1,0 +1,54 @@
+"""Bulk writes of evaluation rows: PostgreSQL COPY, SQLite executemany (one statement each).
+
+Both run inside the caller's transaction. Columns are written as they are in the DataFrame
+(ids, text, numbers; JSON as its text).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from django.db import connection
+
+
+def next_ids(table: str, n: int) -> list[int]:
+    """``n`` primary keys for rows the caller inserts itself (call inside the transaction)."""
+    if n <= 0:
+        return []
+    qn = connection.ops.quote_name
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [qn(table), n],
+            )
+            return [r[0] for r in cur.fetchall()]
+        # SQLite: the write lock is held (transaction_mode IMMEDIATE); AUTOINCREMENT never
+        # reuses a key, so start above both the largest key and the recorded sequence
+        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {qn(table)}")
+        top = cur.fetchone()[0]
+        cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cur.fetchone()
+        start = max(top, row[0] if row else 0) + 1
+        return list(range(start, start + n))
+
+
+def insert(table: str, df: pl.DataFrame) -> int:
+    """Insert every row of ``df`` (columns named as the table's) into ``table``."""
+    if df.is_empty():
+        return 0
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in df.columns)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            data = df.write_csv(include_header=False).encode("utf-8")
+            with cur.cursor.copy(f"COPY {qn(table)} ({cols}) FROM STDIN (FORMAT csv)") as cp:
+                step = 1 << 22
+                for i in range(0, len(data), step):
+                    cp.write(data[i : i + step])
+        else:
+            marks = ", ".join(["%s"] * df.width)
+            rows = df.iter_rows()
+            if connection.queries_logged:  # the debug cursor takes len() of the rows
+                rows = list(rows)
+            cur.executemany(f"INSERT INTO {qn(table)} ({cols}) VALUES ({marks})", rows)
+    return df.height
