@@ -24,6 +24,7 @@ import io
 import itertools
 import json
 import os
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -33,6 +34,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from srdi.accounts import scopes
 from srdi.audit.models import AuditLog
@@ -71,7 +73,9 @@ from .profiles import ARRAY_KEYS, YEAR_FIELDS, column_path, enterprise_values
 
 __all__ = [
     "ImportRefused",
+    "clearable_problem",
     "create_enterprise",
+    "explicit_null_measurements",
     "export_profiles",
     "import_profiles",
     "may_import",
@@ -549,6 +553,7 @@ class Applier:
         upd_year_fields: set[str] = set()
         new_scores: list[tuple[object, dict]] = []
         upd_scores: list[DevelopmentScore] = []
+        del_scores: list[int] = []
         new_items: dict[str, list] = defaultdict(list)
         del_items: dict[str, list[int]] = defaultdict(list)
         results = []
@@ -625,6 +630,13 @@ class Applier:
                 year = int(ys)
                 srow = None if is_new else old_scores.get((e.pk, year))
                 path = f"development_scores.{ys}"
+                if score is None:  # cleared back to unknown (update_enterprise(clear=…))
+                    if srow is not None:
+                        before[path] = srow.score
+                        after[path] = None
+                        fs[path] = sid
+                        del_scores.append(srow.pk)
+                    continue
                 if srow is None:
                     new_scores.append((e, {"year": year, "score": score}))
                     fs[path] = sid
@@ -715,6 +727,8 @@ class Applier:
             AnnualFigures.objects.bulk_update(
                 upd_years, sorted(upd_year_fields | {"field_sources", "updated_at"}), batch_size=500
             )
+        if del_scores:
+            DevelopmentScore.objects.filter(pk__in=del_scores).delete()
         _insert_children(DevelopmentScore, new_scores)
         if upd_scores:
             DevelopmentScore.objects.bulk_update(upd_scores, ["score"], batch_size=500)
@@ -832,8 +846,23 @@ def create_enterprise(actor, data: dict, *, source="web", department: str = "") 
     return Enterprise.objects.get(uscc=profile["uscc"])
 
 
-def update_enterprise(actor, enterprise: Enterprise, data: dict, *, source="web", department=""):
+def update_enterprise(
+    actor,
+    enterprise: Enterprise,
+    data: dict,
+    *,
+    source="web",
+    department="",
+    clear: Iterable[str] = (),
+):
     """Apply a partial exchange-format dict to ``enterprise`` (only the keys present change).
+
+    In ``data`` an absent or null value means "unchanged". ``clear`` names measurements to set
+    back to *unknown* (NULL): concrete exchange paths such as ``"market.share_pct"``,
+    ``"years.2024.revenue"`` or ``"development_scores.2024"`` (see :func:`clearable_problem`;
+    declarations are not cleared this way: their "none" is a value, false / 0). A cleared value
+    is a change like any other: scope checked per section, its source recorded, audited
+    (before → null) and listed in ``changes``; clearing what is already unknown changes nothing.
 
     Checks ``require_write`` for every section that changes; raises :class:`ProfileErrors` or
     ``PermissionDenied``. Returns the refreshed enterprise; ``enterprise.changes`` is
@@ -845,24 +874,140 @@ def update_enterprise(actor, enterprise: Enterprise, data: dict, *, source="web"
         raise ProfileErrors([Problem(field="uscc", message="统一社会信用代码不能修改")])
     data["uscc"] = enterprise.uscc
     data.setdefault("name", enterprise.name)
-    profile = _validate_one(data, refs)
+    clear = list(dict.fromkeys(str(c).strip() for c in clear or ()))
+    problems = [Problem(field=c, message=m) for c in clear if (m := clearable_problem(c))]
+    try:
+        profile = _validate_one(data, refs)
+    except ProfileErrors as exc:
+        raise ProfileErrors(problems + list(exc.problems)) from None
+    for c in clear:
+        if _profile_get(profile, c) is not None:
+            problems.append(
+                Problem(field=c, message=_("%(label)s不能同时填写数值又设为“未知”") % _label(c))
+            )
+    if problems:
+        raise ProfileErrors(problems)
     with transaction.atomic():
         e = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         if actor is not None and not scopes.writable_sections(actor, e):
             raise PermissionDenied("您无权修改该企业的数据。")
+        if clear:
+            _put_cleared(profile, e, clear)
         # dry run on a copy to know what changes, then check scope per changed section
+        changed = _changed_paths(e, profile, refs) if actor is not None or clear else ()
         if actor is not None:
-            changed = _changed_paths(e, profile, refs)
             for path in changed:
                 scopes.require_write(actor, e, _section_of_path(path))
-        ds = _data_source(source, actor, department=department, label="修改企业信息")
-        app = Applier(actor=actor, source=ds, refs=refs)
+        cleared = [c for c in clear if c in changed]
+        note = (
+            _("设为“未知”：%(fields)s") % {"fields": "、".join(map(_S.path_label, cleared))}
+            if cleared
+            else ""
+        )
+        ds = _data_source(source, actor, department=department, label=note or "修改企业信息")
+        app = Applier(actor=actor, source=ds, refs=refs, note=note)
         ((e2, status, before, after, _p),) = app.apply([profile], existing={e.uscc: e})
         if status == "unchanged":
             ds.delete()
     enterprise.refresh_from_db()
     enterprise.changes = {k: (before.get(k), after.get(k)) for k in after}
     return enterprise
+
+
+_YEAR_KEY = re.compile(r"^\d{4}$")
+
+
+def clearable_problem(path: str) -> str | None:
+    """Why ``path`` cannot be set back to unknown (in Chinese), or None if it can: a concrete
+    path of a measurement (``digital_level``, ``market.share_pct``, ``years.2024.revenue``,
+    ``development_scores.2024``)."""
+    parts = path.split(".")
+    if parts[0] in ("years", "development_scores"):
+        n = 3 if parts[0] == "years" else 2
+        if len(parts) != n or not _YEAR_KEY.match(parts[1]):
+            return _("“%(path)s”应写明年度，如 years.2024.revenue") % {"path": path}
+        if not _S.YEAR_MIN <= int(parts[1]) <= _S.YEAR_MAX:
+            return _("年度超出范围：%(year)s") % {"year": parts[1]}
+    elif "*" in path or "[" in path:
+        return _("“%(path)s”不是具体的字段") % {"path": path}
+    try:
+        f = _S.field_by_path(path)
+    except KeyError:
+        return _("未知字段“%(path)s”") % {"path": path}
+    if f.kind != _S.MEASUREMENT:
+        if f.kind == _S.DECLARATION:
+            return _("%(label)s不是测量值，不能设为“未知”（声明类数据请填写“否”或 0）") % {
+                "label": f.label
+            }
+        return _("%(label)s不是测量值，不能设为“未知”") % {"label": f.label}
+    return None
+
+
+def explicit_null_measurements(data) -> list[str]:
+    """The concrete paths of measurements given as an explicit ``null`` in a (partial)
+    exchange-format dict: in a PATCH of the API they mean "set back to unknown"."""
+    out: list[str] = []
+    if not isinstance(data, dict):
+        return out
+    top = _S.TOP_SECTION.by_key
+    for key, v in data.items():
+        f = top.get(key)
+        if f is not None:
+            if v is None and f.kind == _S.MEASUREMENT:
+                out.append(key)
+        elif key in ("market", "quality", "ip", "compliance") and isinstance(v, dict):
+            by_key = _S.section(key).by_key
+            for k, x in v.items():
+                f = by_key.get(k)
+                if x is None and f is not None and f.kind == _S.MEASUREMENT:
+                    out.append(f"{key}.{k}")
+        elif key == "years" and isinstance(v, dict):
+            by_key = _S.section("years").by_key
+            for y, fig in v.items():
+                if not isinstance(fig, dict):
+                    continue
+                for k, x in fig.items():
+                    f = by_key.get(k)
+                    if x is None and f is not None and f.kind == _S.MEASUREMENT:
+                        out.append(f"years.{y}.{k}")
+        elif key == "development_scores" and isinstance(v, dict):
+            out.extend(f"development_scores.{y}" for y, x in v.items() if x is None)
+    return out
+
+
+def _label(path: str) -> dict:
+    return {"label": _S.path_label(path)}
+
+
+def _profile_get(profile: dict, path: str):
+    d = profile
+    for part in path.split("."):
+        if not isinstance(d, dict):
+            return None
+        d = d.get(part)
+    return d
+
+
+def _put_cleared(profile: dict, e: Enterprise, paths: list[str]) -> None:
+    """Put ``None`` (unknown) into ``profile`` for each cleared path; for a year or a score the
+    enterprise does not have, there is nothing to clear (no empty row is created)."""
+    years = scores = None
+    for path in paths:
+        parts = path.split(".")
+        if parts[0] == "years":
+            if years is None:
+                years = {str(y) for y in e.years.values_list("year", flat=True)}
+            if parts[1] in years:
+                profile.setdefault("years", {}).setdefault(parts[1], {})[parts[2]] = None
+        elif parts[0] == "development_scores":
+            if scores is None:
+                scores = {str(y) for y in e.development_scores.values_list("year", flat=True)}
+            if parts[1] in scores:
+                profile.setdefault("development_scores", {})[parts[1]] = None
+        elif len(parts) == 2:
+            profile.setdefault(parts[0], {})[parts[1]] = None
+        else:
+            profile[path] = None
 
 
 def _changed_paths(e: Enterprise, profile: dict, refs: Refs) -> list[str]:
