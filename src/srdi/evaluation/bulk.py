@@ -9,6 +9,8 @@ from __future__ import annotations
 import polars as pl
 from django.db import connection
 
+_SLICE = 50_000
+
 
 def next_ids(table: str, n: int) -> list[int]:
     """``n`` primary keys for rows the caller inserts itself (call inside the transaction)."""
@@ -40,11 +42,10 @@ def insert(table: str, df: pl.DataFrame) -> int:
     cols = ", ".join(qn(c) for c in df.columns)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            data = df.write_csv(include_header=False).encode("utf-8")
+            # in slices: the server parses one while the next is written out
             with cur.cursor.copy(f"COPY {qn(table)} ({cols}) FROM STDIN (FORMAT csv)") as cp:
-                step = 1 << 22
-                for i in range(0, len(data), step):
-                    cp.write(data[i : i + step])
+                for part in df.iter_slices(_SLICE):
+                    cp.write(part.write_csv(include_header=False))
         else:
             marks = ", ".join(["%s"] * df.width)
             rows = df.iter_rows()

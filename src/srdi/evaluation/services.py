@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -120,17 +121,20 @@ def evaluate_enterprises(
     ids, day = resolve_request(standard_ids, as_of, review)
     stds = [rules.load_standard(s) for s in ids]
     if summary:
-        pop = evaluate_population(
-            queryset, stds, day, review, user=user, save=save, progress=progress
-        )
         doc = {"as_of": day.isoformat(), "review": review, "standards": ids}
-        t = time.perf_counter()
-        if results:
-            doc["results"] = pop.rows()
-        else:
-            doc["results"] = []
-            doc["counts"] = pop.counts()
-        pop.timings["results"] = time.perf_counter() - t
+
+        def build(pop: Population) -> None:
+            t = time.perf_counter()
+            if results:
+                doc["results"] = pop.rows()
+            else:
+                doc["results"] = []
+                doc["counts"] = pop.counts()
+            pop.timings["results"] = time.perf_counter() - t
+
+        pop = evaluate_population(
+            queryset, stds, day, review, user=user, save=save, progress=progress, meanwhile=build
+        )
         if pop.run is not None:
             doc["run"] = pop.run.pk
         if timings is not None:
@@ -317,8 +321,13 @@ def evaluate_population(
     user=None,
     save: bool = True,
     progress: Progress | None = None,
+    meanwhile: Callable[[Population], object] | None = None,
 ) -> Population:
-    """Read (column-wise), evaluate (columnar) and save the enterprises of ``queryset``."""
+    """Read (column-wise), evaluate (columnar) and save the enterprises of ``queryset``.
+
+    ``meanwhile(population)`` (work that needs no database, e.g. building the result list) runs
+    while PostgreSQL ingests the records, on the other core; otherwise after the save.
+    """
     from srdi.registry.frames import read_frame
     from srdi.rules.columnar import columns_for, evaluate_frame
 
@@ -337,18 +346,22 @@ def evaluate_population(
     pop = Population(read=read, res=res, stds=stds, timings=timings)
     if save and len(read):
         t = time.perf_counter()
-        pop.run = _save_population(queryset, pop, size_std, day, review, user, timings)
+        pop.run = _save_population(queryset, pop, size_std, day, review, user, meanwhile)
         timings["save"] = time.perf_counter() - t
         tick(_("保存"), 3, stages)
+    elif meanwhile is not None:
+        meanwhile(pop)
     return pop
 
 
 def _save_population(
-    queryset, pop: Population, size_std, day, review, user, timings
+    queryset, pop: Population, size_std, day, review, user, meanwhile
 ) -> EvaluationRun:
+    from django.db import connection
+
     from . import bulk
 
-    read = pop.read
+    read, timings = pop.read, pop.timings
     with transaction.atomic():
         run = _new_run(pop.stds, size_std, day, review, user, EvaluationRun.Mode.SUMMARY)
         t = time.perf_counter()
@@ -356,8 +369,34 @@ def _save_population(
         timings["save_snapshots"] = time.perf_counter() - t
         t = time.perf_counter()
         records = _record_frame(run.pk, read.ids, snap_ids, pop.res, pop.stds)
-        n = bulk.insert(EvaluationRecord._meta.db_table, records)
-        timings["save_records"] = time.perf_counter() - t
+        table = EvaluationRecord._meta.db_table
+        if meanwhile is not None and connection.vendor == "postgresql":
+            # the COPY waits on the server (another process, the other core) most of the time;
+            # the connection is used by that thread alone until it is joined
+            done: dict = {}
+
+            def copy() -> None:
+                try:
+                    done["n"] = bulk.insert(table, records)
+                except BaseException as exc:  # noqa: BLE001 - re-raised below
+                    done["error"] = exc
+                done["t"] = time.perf_counter() - t
+
+            worker = threading.Thread(target=copy, name="evaluation-copy")
+            worker.start()
+            try:
+                meanwhile(pop)
+            finally:
+                worker.join()
+            if "error" in done:
+                raise done["error"]
+            n = done["n"]
+            timings["save_records"] = done["t"]
+        else:
+            n = bulk.insert(table, records)
+            timings["save_records"] = time.perf_counter() - t
+            if meanwhile is not None:
+                meanwhile(pop)
         one = None
         if len(read) == 1:
             from srdi.registry.models import Enterprise
