@@ -99,8 +99,8 @@ def django_field(f: S.Field, *, regions=None) -> forms.Field:
 def to_exchange(f: S.Field, value):
     """A cleaned form value as an exchange-format value (None = unknown / none)."""
     if value in ("", None):
-        if f.type == S.BOOL and f.kind == S.DECLARATION:
-            return False
+        if f.kind == S.DECLARATION and f.has_fill:
+            return f.fill  # an emptied declaration means "none" (false / 0 / "none" / null)
         return None
     if f.type == S.BOOL and f.kind == S.MEASUREMENT:
         return value == "true"
@@ -215,14 +215,18 @@ class ArrayItemForm(forms.Form):
         return data
 
     def item(self) -> dict | None:
-        if not self.has_changed() or self.cleaned_data.get("DELETE"):
+        """The item this row holds (an existing row kept unchanged too), or None for a row
+        marked for deletion or left empty. The array replaces the enterprise's list, so an
+        unchanged row must be returned, or saving the page would delete it."""
+        data = getattr(self, "cleaned_data", None) or {}
+        if data.get("DELETE"):
             return None
         out = {}
         for f in S.section(self.section).fields:
-            v = to_exchange(f, self.cleaned_data.get(f.key))
+            v = to_exchange(f, data.get(f.key))
             if v is not None:
                 out[f.key] = v
-        return out
+        return out or None
 
 
 def _item_form(key: str) -> type[ArrayItemForm]:

@@ -23,6 +23,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from srdi.accounts import scopes
@@ -416,28 +417,78 @@ def _refuse_hidden(request, user, e, paths) -> None:
             scopes.require_write(user, e, F.scope_section(path))
 
 
-def _keep_known(form, schema_fields, profile) -> bool:
-    """Emptying a known measurement or attribute is refused with a message: in a partial
-    update an absent value means “unchanged”, so it could not be stored as “unknown”."""
+def _emptied_known(form, schema_fields, profile) -> tuple[list[str], bool]:
+    """The known measurements the user emptied (to be set back to “unknown” once confirmed),
+    and whether the rest may be saved: emptying a known attribute (dates, names, codes) is
+    refused with a message, since an absent value means “unchanged” in a partial update.
+    Declarations are not looked at: emptied, they mean “none” (false / 0)."""
+    to_clear: list[str] = []
     ok = True
     for path, f in schema_fields:
         if f.kind == S.DECLARATION:
             continue
         name = F.form_name(path)
-        if name in form.cleaned_data and form.cleaned_data.get(name) in (None, ""):
-            if _get(profile, path) is not None:
-                form.add_error(
-                    name, f"{f.label}已有数值，不能改为“未知”；如数值有误，请填写正确的数值。"
-                )
-                ok = False
-    return ok
+        if name not in form.cleaned_data or form.cleaned_data.get(name) not in (None, ""):
+            continue
+        if _get(profile, path) is None:
+            continue
+        if f.kind == S.MEASUREMENT:
+            to_clear.append(path)
+        else:
+            form.add_error(
+                name,
+                _("%(label)s已有内容，不能清空；如有误，请填写正确的内容。") % {"label": f.label},
+            )
+            ok = False
+    return to_clear, ok
 
 
-def _save(request, e, data: dict, form, field_names) -> bool:
+CONFIRM_CLEAR = "confirm_clear"
+CLEAR_PATHS = "clear_paths"
+
+
+def _clear_confirmation(request, to_clear: list[str]) -> tuple[dict | None, str]:
+    """``(None, "")`` if emptying ``to_clear`` was confirmed on this very list of fields (or
+    there is nothing to clear); otherwise the confirmation to show and why nothing was saved."""
+    if not to_clear:
+        return None, ""
+    listed = ",".join(sorted(to_clear))
+    confirmed = request.POST.get(CONFIRM_CLEAR) == "1"
+    if confirmed and request.POST.get(CLEAR_PATHS) == listed:
+        return None, ""
+    message = (
+        _("要改为“未知”的数值有变化，请重新确认。未保存任何内容。")
+        if confirmed  # confirmed, but for another list of fields
+        else _(
+            "您清空了已有的数值。清空表示改为“未知”（未报送），不是 0；"
+            "请勾选下方的确认框后再保存，或填回原来的数值。未保存任何内容。"
+        )
+    )
+    confirm = {
+        "paths": listed,
+        "labels": [S.path_label(p) for p in sorted(to_clear)],
+        "name": CONFIRM_CLEAR,
+        "paths_name": CLEAR_PATHS,
+    }
+    return confirm, message
+
+
+def _clear_confirmed(request, form, to_clear: list[str]) -> dict | None:
+    """None if confirmed; else the confirmation to show (the form says why nothing was saved
+    and the confirmation box gets the keyboard focus)."""
+    confirm, message = _clear_confirmation(request, to_clear)
+    if confirm is not None:
+        form.add_error(None, message)
+        for field in form.fields.values():
+            field.widget.attrs.pop("autofocus", None)
+    return confirm
+
+
+def _save(request, e, data: dict, form, field_names, clear=()) -> bool:
     from . import services
 
     try:
-        result = services.update_enterprise(request.user, e, data, source="web")
+        result = services.update_enterprise(request.user, e, data, source="web", clear=clear)
     except ProfileErrors as exc:
         _apply_problems(form, exc.problems, field_names)
         return False
@@ -445,7 +496,15 @@ def _save(request, e, data: dict, form, field_names) -> bool:
     if changes == {}:
         messages.info(request, "没有修改任何内容。")
     else:
-        messages.success(request, "已保存。")
+        cleared = [p for p in clear if p in changes]
+        if cleared:
+            messages.success(
+                request,
+                _("已保存；以下数值已改为“未知”：%(fields)s")
+                % {"fields": "、".join(S.path_label(p) for p in cleared)},
+            )
+        else:
+            messages.success(request, "已保存。")
     return True
 
 
@@ -466,21 +525,25 @@ def edit_section(request, uscc, section):
     if regions is not None and profile.get("region") and profile["region"] not in regions:
         regions = [profile["region"], *regions]
     initial = {F.form_name(p): F.to_initial(f, _get(profile, p)) for p, f in fields}
+    confirm = None
     if request.method == "POST":
         _refuse_hidden(request, request.user, e, paths)
         form = F.SectionForm(request.POST, schema_fields=fields, regions=regions, initial=initial)
-        if form.is_valid() and _keep_known(form, fields, profile):
-            data = F.nest(form.exchange_values())
-            names = {p: F.form_name(p) for p, _f in fields}
-            if _save(request, e, data, form, names):
-                return redirect("registry:detail", uscc=e.uscc)
+        if form.is_valid():
+            to_clear, ok = _emptied_known(form, fields, profile)
+            confirm = _clear_confirmed(request, form, to_clear) if ok else None
+            if ok and confirm is None:
+                data = F.nest(form.exchange_values())
+                names = {p: F.form_name(p) for p, _f in fields}
+                if _save(request, e, data, form, names, clear=to_clear):
+                    return redirect("registry:detail", uscc=e.uscc)
     else:
         form = F.SectionForm(schema_fields=fields, regions=regions, initial=initial)
     hidden = [S.field_by_path(p).header for p in paths if p not in dict(fields)]
     return render(
         request,
         "registry/edit_section.html",
-        {"e": e, "form": form, "label": label, "hidden": hidden},
+        {"e": e, "form": form, "label": label, "hidden": hidden, "confirm_clear": confirm},
     )
 
 
@@ -520,36 +583,48 @@ def edit_recognition(request, uscc):
         F.ScoreFormSet(data_arg, prefix="scores", initial=scores_initial) if scores_ok else None
     )
     errors: list[str] = []
+    confirm = None
     if request.method == "POST":
         valid = all(fs.is_valid() for fs in formsets.values()) and (
             scores is None or scores.is_valid()
         )
         if valid:
             data: dict = {}
+            to_clear: list[str] = []
             for k, fs in formsets.items():
                 data[k] = [it for it in (form.item() for form in fs.forms) if it is not None]
             if scores is not None:
                 new_scores = {}
                 for form in scores.forms:
-                    if form.has_changed() and not form.cleaned_data.get("DELETE"):
-                        new_scores[str(form.cleaned_data["year"])] = form.cleaned_data["score"]
+                    cd = form.cleaned_data
+                    if cd.get("DELETE") or cd.get("year") is None or cd.get("score") is None:
+                        continue
+                    new_scores[str(cd["year"])] = cd["score"]
+                # a score is a measurement: a removed one goes back to “unknown”, once confirmed
                 removed = set(profile.get("development_scores") or {}) - set(new_scores)
-                if removed:
-                    errors.append(
-                        "发展评价得分是测量值，已有的年度得分不能删除（可以改为正确的得分）："
-                        + "、".join(sorted(removed))
-                    )
+                to_clear = [f"development_scores.{y}" for y in sorted(removed)]
                 data["development_scores"] = new_scores
-            if not errors:
+            confirm, message = _clear_confirmation(request, to_clear)
+            if confirm is not None:
+                errors.append(message)
+            else:
                 from . import services
 
                 try:
-                    result = services.update_enterprise(user, e, data, source="web")
+                    result = services.update_enterprise(user, e, data, source="web", clear=to_clear)
                 except ProfileErrors as exc:
                     errors = [p.format_zh() for p in exc.problems]
                 else:
-                    if getattr(result, "changes", None) == {}:
+                    changes = getattr(result, "changes", None)
+                    cleared = [p for p in to_clear if p in (changes or {})]
+                    if changes == {}:
                         messages.info(request, "没有修改任何内容。")
+                    elif cleared:
+                        messages.success(
+                            request,
+                            _("已保存；以下数值已改为“未知”：%(fields)s")
+                            % {"fields": "、".join(S.path_label(p) for p in cleared)},
+                        )
                     else:
                         messages.success(request, "已保存。")
                     return redirect("registry:detail", uscc=e.uscc)
@@ -576,6 +651,7 @@ def edit_recognition(request, uscc):
             "errors": errors,
             "read_only_titles": read_only_titles,
             "label": F.RECOGNITION_LABEL,
+            "confirm_clear": confirm,
         },
     )
 
@@ -599,22 +675,33 @@ def edit_year(request, uscc, year=None):
     fields = F.writable_paths(request.user, e, paths)
     profile = normalised_profile(e)
     initial = {F.form_name(p): F.to_initial(f, _get(profile, p)) for p, f in fields}
+    confirm = None
     if request.method == "POST":
         _refuse_hidden(request, request.user, e, paths)
         form = F.SectionForm(request.POST, schema_fields=fields, initial=initial)
-        if form.is_valid() and _keep_known(form, fields, profile):
-            values = {p: v for p, v in form.exchange_values().items() if v is not None}
-            data = {"years": {str(year): {p.rsplit(".", 1)[1]: v for p, v in values.items()}}}
-            names = {p: F.form_name(p) for p, _f in fields}
-            if _save(request, e, data, form, names):
-                return redirect(reverse("registry:detail", args=[e.uscc]) + "#years")
+        if form.is_valid():
+            to_clear, ok = _emptied_known(form, fields, profile)
+            confirm = _clear_confirmed(request, form, to_clear) if ok else None
+            if ok and confirm is None:
+                values = {p: v for p, v in form.exchange_values().items() if v is not None}
+                data = {"years": {str(year): {p.rsplit(".", 1)[1]: v for p, v in values.items()}}}
+                names = {p: F.form_name(p) for p, _f in fields}
+                if _save(request, e, data, form, names, clear=to_clear):
+                    return redirect(reverse("registry:detail", args=[e.uscc]) + "#years")
     else:
         form = F.SectionForm(schema_fields=fields, initial=initial)
     hidden = [S.field_by_path(p).header for p in paths if p not in dict(fields)]
     return render(
         request,
         "registry/edit_section.html",
-        {"e": e, "form": form, "label": f"{year} 年度数据", "hidden": hidden, "year": year},
+        {
+            "e": e,
+            "form": form,
+            "label": f"{year} 年度数据",
+            "hidden": hidden,
+            "year": year,
+            "confirm_clear": confirm,
+        },
     )
 
 

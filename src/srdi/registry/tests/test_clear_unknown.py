@@ -202,3 +202,258 @@ def test_imports_never_clear(known, tmp_path):
     )
     services.import_profiles(str(f), actor=None)
     assert Enterprise.objects.get(pk=a.pk).market_share_pct == Decimal("12.5")
+
+
+# ------------------------------------------------------------------------------ edit forms
+
+
+def form_data(client, url) -> dict:
+    """What the browser would post back unchanged: the form's current values."""
+    r = client.get(url)
+    assert r.status_code == 200
+    form = r.context["form"]
+    out = {}
+    for name in form.fields:
+        v = form[name].value()
+        if v is True:
+            out[name] = "on"
+        elif v in (None, False, ""):
+            continue
+        elif hasattr(v, "isoformat"):
+            out[name] = v.isoformat()
+        else:
+            out[name] = str(v)
+    return out
+
+
+def test_year_form_clears_after_confirmation(users, known, client, login):
+    a = known
+    c = login(users["admin"])
+    url = f"/enterprises/{a.uscc}/edit/years/2024/"
+    data = form_data(c, url)
+    assert data["years__2024__revenue"] == "10000"
+    data["years__2024__revenue"] = ""
+    n = AuditLog.objects.count()
+    # 1. without the confirmation: nothing is saved, the page says why and asks
+    r = c.post(url, data)
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "您清空了已有的数值" in html and "未保存任何内容" in html
+    assert "确认将以下数值改为“未知”：2024年营业收入" in html
+    assert 'name="confirm_clear"' in html and 'value="years.2024.revenue"' in html
+    assert AnnualFigures.objects.get(enterprise=a, year=2024).revenue == 10000
+    assert AuditLog.objects.count() == n
+    # 2. confirmed: cleared, audited, said so
+    r = c.post(url, {**data, "confirm_clear": "1", "clear_paths": "years.2024.revenue"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    y = AnnualFigures.objects.get(enterprise=a, year=2024)
+    assert y.revenue is None and y.employees == 260 and y.main_revenue == 9000
+    log = last_audit(a.uscc)
+    assert log.actor == users["admin"] and log.source == "web"
+    assert log.before == {"years.2024.revenue": 10000}
+    assert log.after == {"years.2024.revenue": None}
+    html = c.get(r["Location"]).content.decode()
+    assert "以下数值已改为“未知”：2024年营业收入" in html
+
+
+def test_confirmation_covers_only_the_listed_fields(users, known, login):
+    a = known
+    c = login(users["admin"])
+    url = f"/enterprises/{a.uscc}/edit/years/2024/"
+    data = form_data(c, url)
+    data["years__2024__revenue"] = ""
+    data["years__2024__employees"] = ""
+    # confirmed for revenue only, but employees was emptied too: asked again
+    r = c.post(url, {**data, "confirm_clear": "1", "clear_paths": "years.2024.revenue"})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "请重新确认" in html and "2024年从业人员" in html
+    y = AnnualFigures.objects.get(enterprise=a, year=2024)
+    assert y.revenue == 10000 and y.employees == 260
+    r = c.post(
+        url,
+        {
+            **data,
+            "confirm_clear": "1",
+            "clear_paths": "years.2024.employees,years.2024.revenue",
+        },
+    )
+    assert r.status_code == 302
+    y.refresh_from_db()
+    assert y.revenue is None and y.employees is None
+
+
+def test_market_and_basic_sections(users, known, login):
+    a = known
+    c = login(users["admin"])
+    url = f"/enterprises/{a.uscc}/edit/market/"
+    data = form_data(c, url)
+    assert data["market__share_pct"] == "12.5" and data["market__leading"] == "on"
+    data["market__share_pct"] = ""
+    del data["market__leading"]  # a declaration: unticked means “no”, no confirmation
+    r = c.post(url, data)
+    assert r.status_code == 200
+    assert "确认将以下数值改为“未知”：细分市场占有率<" in r.content.decode()
+    a.refresh_from_db()
+    assert a.market_share_pct == Decimal("12.5") and a.market_leading is True
+    r = c.post(url, {**data, "confirm_clear": "1", "clear_paths": "market.share_pct"})
+    assert r.status_code == 302
+    a.refresh_from_db()
+    assert a.market_share_pct is None and a.market_leading is False
+    assert a.market_domestic_rank == 3
+    assert last_audit(a.uscc).after == {"market.share_pct": None, "market.leading": False}
+
+    # basic: a measurement (digital level) after confirmation; an attribute is not emptied
+    url = f"/enterprises/{a.uscc}/edit/basic/"
+    data = form_data(c, url)
+    data["digital_level"] = ""
+    data["niche_since"] = ""
+    r = c.post(url, data)
+    assert "改为“未知”：数字化水平等级、从事特定细分市场起始日期<" in r.content.decode()
+    r = c.post(url, {**data, "confirm_clear": "1", "clear_paths": "digital_level,niche_since"})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    a.refresh_from_db()
+    assert a.digital_level is None and a.niche_since is None
+    services.update_enterprise(None, a, {"established": "2001-05-01"})
+    data = form_data(c, url)
+    data["established"] = ""
+    r = c.post(url, {**data, "confirm_clear": "1", "clear_paths": ""})
+    assert r.status_code == 200 and "成立日期已有内容，不能清空" in r.content.decode()
+    a.refresh_from_db()
+    assert a.established is not None
+
+
+def test_emptied_declaration_means_none_without_confirmation(users, known, login):
+    a = known
+    services.update_enterprise(None, a, {"ip": {"class1": 5, "class2": 2}})
+    c = login(users["admin"])
+    url = f"/enterprises/{a.uscc}/edit/ip/"
+    data = form_data(c, url)
+    assert data["ip__class1"] == "5"
+    data["ip__class1"] = ""
+    r = c.post(url, data)
+    assert r.status_code == 302, r.content.decode()[:3000]
+    a.refresh_from_db()
+    assert a.ip_class1 == 0 and a.ip_class2 == 2
+
+
+def test_forms_refuse_clearing_across_scope(users, known, make_user, regions, login):
+    from srdi.accounts.roles import Role
+
+    a = known
+    n = AuditLog.objects.count()
+    year_url = f"/enterprises/{a.uscc}/edit/years/2024/"
+    post = {"years__2024__revenue": "", "confirm_clear": "1", "clear_paths": "years.2024.revenue"}
+    # a 板块 officer of another 板块: A does not exist for them
+    c = login(make_user("haiyu", Role.REGION_OFFICER, region=regions[1]))
+    assert c.get(year_url).status_code == 404
+    assert c.post(year_url, post).status_code == 404
+    assert c.post(f"/enterprises/{a.uscc}/edit/market/", {}).status_code == 404
+    # 科技局 may edit R&D figures of 2024 but not revenue: the field is refused (403)
+    c = login(users["department"])
+    assert c.post(year_url, post).status_code == 403
+    # the enterprise user may not write its compliance records
+    c = login(users["enterprise"])
+    r = c.post(
+        f"/enterprises/{a.uscc}/edit/market/",
+        {"market__share_pct": "", "compliance__abnormal_list": "", "confirm_clear": "1"},
+    )
+    assert r.status_code == 403
+    assert AuditLog.objects.count() == n
+    assert AnnualFigures.objects.get(enterprise=a, year=2024).revenue == 10000
+    a.refresh_from_db()
+    assert a.market_share_pct == Decimal("12.5")
+    # …but its own figures, after confirmation
+    data = form_data(c, year_url)
+    data["years__2024__revenue"] = ""
+    r = c.post(year_url, {**data, "confirm_clear": "1", "clear_paths": "years.2024.revenue"})
+    assert r.status_code == 302
+    assert AnnualFigures.objects.get(enterprise=a, year=2024).revenue is None
+    assert last_audit(a.uscc).actor == users["enterprise"]
+
+
+def _recognition_post(scores: list[tuple[str, str, bool]]) -> dict:
+    data = {}
+    for k in ("awards", "maker_china", "honors", "titles"):
+        data[f"{k}-TOTAL_FORMS"] = "0"
+        data[f"{k}-INITIAL_FORMS"] = "0"
+    data["scores-TOTAL_FORMS"] = str(len(scores))
+    data["scores-INITIAL_FORMS"] = str(len(scores))
+    for i, (year, score, delete) in enumerate(scores):
+        data[f"scores-{i}-year"] = year
+        data[f"scores-{i}-score"] = score
+        if delete:
+            data[f"scores-{i}-DELETE"] = "on"
+    return data
+
+
+def test_recognition_page_keeps_unchanged_items(users, known, login):
+    """Saving the page with existing items left as they are keeps them (and their scores)."""
+    a = known
+    services.update_enterprise(
+        None,
+        a,
+        {
+            "awards": [{"level": "provincial", "year": 2023, "rank": 2}],
+            "honors": [{"type": "high_tech"}],
+        },
+    )
+    c = login(users["admin"])
+    url = f"/enterprises/{a.uscc}/edit/recognition/"
+    data = _recognition_post([("2024", "82", False)])
+    data.update(
+        {
+            "awards-TOTAL_FORMS": "2",
+            "awards-INITIAL_FORMS": "1",
+            "awards-0-level": "provincial",
+            "awards-0-year": "2023",
+            "awards-0-rank": "2",
+            "awards-1-level": "national",  # a new one in the blank row
+            "awards-1-year": "2024",
+            "honors-TOTAL_FORMS": "2",
+            "honors-INITIAL_FORMS": "1",
+            "honors-0-type": "high_tech",
+        }
+    )
+    r = c.post(url, data)
+    assert r.status_code == 302, r.content.decode()[-3000:]
+    assert sorted(a.awards.values_list("level", "year")) == [
+        ("national", 2024),
+        ("provincial", 2023),
+    ]
+    assert list(a.honors.values_list("type", flat=True)) == ["high_tech"]
+    assert a.development_scores.get().score == 82
+    log = last_audit(a.uscc)
+    assert set(log.after) == {"awards"}
+
+
+def test_recognition_page_keeps_and_clears_scores(users, known, login):
+    a = known
+    services.update_enterprise(None, a, {"development_scores": {"2023": 75}})
+    c = login(users["admin"])
+    url = f"/enterprises/{a.uscc}/edit/recognition/"
+    # unchanged scores do not block saving the page (an award is added)
+    data = _recognition_post([("2023", "75", False), ("2024", "82", False)])
+    data.update(
+        {"awards-TOTAL_FORMS": "1", "awards-0-level": "provincial", "awards-0-year": "2024"}
+    )
+    r = c.post(url, data)
+    assert r.status_code == 302, r.content.decode()[-3000:]
+    assert a.awards.count() == 1
+    assert set(a.development_scores.values_list("year", flat=True)) == {2023, 2024}
+    # deleting the 2024 score asks first
+    data = _recognition_post([("2023", "75", False), ("2024", "82", True)])
+    data.update({"awards-TOTAL_FORMS": "1", "awards-INITIAL_FORMS": "1"})
+    data.update({"awards-0-level": "provincial", "awards-0-year": "2024"})
+    n = AuditLog.objects.count()
+    r = c.post(url, data)
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "未保存任何内容" in html and "改为“未知”：2024年专精特新发展评价得分<" in html
+    assert a.development_scores.filter(year=2024).exists() and AuditLog.objects.count() == n
+    r = c.post(url, {**data, "confirm_clear": "1", "clear_paths": "development_scores.2024"})
+    assert r.status_code == 302
+    assert list(a.development_scores.values_list("year", flat=True)) == [2023]
+    log = last_audit(a.uscc)
+    assert log.before == {"development_scores.2024": 82}
+    assert log.after == {"development_scores.2024": None}

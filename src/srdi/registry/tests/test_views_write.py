@@ -129,9 +129,9 @@ def test_validation_errors_in_chinese_and_nothing_saved(users, enterprises, logi
     assert "从业人员应为整数" in r.content.decode()
     r = c.post(url, year_form({"employees": 260, "revenue": 10000, "cnc_rate": 120}))
     assert "关键工序数控化率不能大于 100" in r.content.decode()
-    # emptying a known figure is explained, not silently ignored
+    # emptying a known figure is explained and asks for a confirmation, not silently ignored
     r = c.post(url, year_form({"employees": "", "revenue": 10000, "main_revenue": 9000}))
-    assert "不能改为“未知”" in r.content.decode()
+    assert "确认将以下数值改为“未知”" in r.content.decode()
     assert AuditLog.objects.count() == before
     assert AnnualFigures.objects.get(enterprise=a, year=2024).employees == 260
 
