@@ -23,6 +23,7 @@ import json
 import os
 import re
 import sys
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -342,6 +343,24 @@ def _add_date_style(styles: str) -> tuple[str, int]:
     return styles, n
 
 
+def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title → its worksheet XML member in the package (from workbook.xml and its rels)."""
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    pkg = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+    wb = ET.fromstring(zf.read("xl/workbook.xml"))
+    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels.iter(f"{pkg}Relationship"):
+        target = rel.get("Target", "")
+        target = target[1:] if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+        targets[rel.get("Id")] = target
+    return {sh.get("name"): targets.get(sh.get(f"{rel_ns}id")) for sh in wb.iter(f"{main}sheet")}
+
+
 def write_workbook(profiles, dest, *, fill_declarations: bool = False) -> int:
     """Write profiles into the template layout; returns the number of profiles.
 
@@ -349,9 +368,6 @@ def write_workbook(profiles, dest, *, fill_declarations: bool = False) -> int:
     (streamed through temporary files, one per sheet), which is ~10× faster than openpyxl cells.
     """
     import tempfile
-    import zipfile
-
-    from .xlsxfast import XlsxReader
 
     fill = fill_declarations
     template = _template_bytes()
@@ -397,7 +413,7 @@ def write_workbook(profiles, dest, *, fill_declarations: bool = False) -> int:
                 else:  # ext
                     for k, value in v.items():
                         emit(key, [uscc, k, _ext_text(value)])
-        members = XlsxReader(io.BytesIO(template))._sheets
+        members = _sheet_members(zin)
         member_key = {members[spec.title]: spec.section.key for spec in SHEETS}
         close = isinstance(dest, (str, os.PathLike))
         out = open(dest, "wb") if close else dest  # noqa: SIM115
@@ -722,8 +738,14 @@ def _read_sheet(rows, spec, file, problems, records, locs, index) -> None:
                 if v is None:
                     continue
                 tv = type(v)
-                if tv is int and conv is _to_number:
-                    obj[k] = v
+                if conv is _to_number and (tv is int or tv is float):
+                    # the common case inline: whole numbers as int, others exact from the repr
+                    if tv is int:
+                        obj[k] = v
+                    elif v.is_integer() and -1e15 < v < 1e15:
+                        obj[k] = int(v)
+                    else:
+                        obj[k] = Decimal(repr(v))
                     continue
                 if tv is str and (not v or v.isspace()):
                     continue
