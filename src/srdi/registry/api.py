@@ -5,7 +5,9 @@ Same search (``listing.search_enterprises``), same services and scope checks as 
 * ``GET    /api/enterprises``          list (same parameters as the page /enterprises/)
 * ``GET    /api/enterprises/{uscc}``   exchange-format profile + metadata
 * ``POST   /api/enterprises``          create (exchange-format document)
-* ``PATCH  /api/enterprises/{uscc}``   partial update (partial exchange-format document)
+* ``PATCH  /api/enterprises/{uscc}``   partial update (partial exchange-format document); an
+  explicit ``null`` on a measurement sets it back to unknown (``services.update_enterprise``
+  with ``clear=``), audited like any change
 
 Errors are JSON ``{"detail": "中文说明", "errors": [{"field": "years.2024.revenue",
 "message": "…"}]}``: **400** bad input (every problem, with its field path), **401** not logged
@@ -276,13 +278,44 @@ def create_enterprise(request):
     return _detail(user, e, status=201)
 
 
+_PATCH_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": _BODY_DOC["requestBody"]["content"]["application/json"]["schema"],
+                "examples": {
+                    "figures": {
+                        "summary": "修改 2024 年营业收入和从业人员",
+                        "value": {"years": {"2024": {"revenue": 12000.5, "employees": 180}}},
+                    },
+                    "unknown": {
+                        "summary": "把已知的测量值改为“未知”（显式 null）",
+                        "value": {
+                            "market": {"share_pct": None},
+                            "years": {"2024": {"rd_expense": None}},
+                            "development_scores": {"2023": None},
+                        },
+                    },
+                },
+            }
+        },
+    }
+}
+
+
 @router.patch(
     "/{uscc}",
     response={200: DetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="修改企业（部分更新）",
-    description="请求内容为部分企业画像：只修改出现的字段；数组（awards、honors、titles…）出现时整体替换。"
-    "按栏目检查权限（部门只能修改本部门数据，企业用户不能修改称号与合规记录）。",
-    openapi_extra=_BODY_DOC,
+    description="请求内容为部分企业画像：只修改出现的字段，未出现的字段保持不变；数组（awards、honors、"
+    "titles…）出现时整体替换。"
+    "测量值（营业收入等年度数据、细分市场占有率与排名、数字化水平等级、发展评价得分等）写为显式 null "
+    "表示把该数值改为“未知”（清除，记入审计日志，数据来源改为本次接口修改）；年度或得分不存在时不做任何修改。"
+    "声明类字段（是否获得认证、知识产权件数等）没有“未知”：请写 false 或 0，null 视为未修改；"
+    "基本属性（名称、成立日期等）的 null 同样视为未修改。"
+    "按栏目检查权限（部门只能修改本部门数据，企业用户不能修改称号与合规记录），清除数值也一样。",
+    openapi_extra=_PATCH_DOC,
 )
 def update_enterprise(request, uscc: str):
     from . import services
@@ -294,8 +327,9 @@ def update_enterprise(request, uscc: str):
     data, err = _body(request)
     if err:
         return err
+    clear = services.explicit_null_measurements(data)
     try:
-        services.update_enterprise(user, e, data, source="api")
+        services.update_enterprise(user, e, data, source="api", clear=clear)
     except ProfileErrors as exc:
         return _error(400, "修改内容有误，未保存", exc.problems)
     except PermissionDenied as exc:

@@ -999,6 +999,8 @@ def _put_cleared(profile: dict, e: Enterprise, paths: list[str]) -> None:
                 years = {str(y) for y in e.years.values_list("year", flat=True)}
             if parts[1] in years:
                 profile.setdefault("years", {}).setdefault(parts[1], {})[parts[2]] = None
+            elif profile.get("years", {}).get(parts[1]) == {}:
+                del profile["years"][parts[1]]  # a year of nulls only: no empty row created
         elif parts[0] == "development_scores":
             if scores is None:
                 scores = {str(y) for y in e.development_scores.values_list("year", flat=True)}

@@ -457,3 +457,98 @@ def test_recognition_page_keeps_and_clears_scores(users, known, login):
     log = last_audit(a.uscc)
     assert log.before == {"development_scores.2024": 82}
     assert log.after == {"development_scores.2024": None}
+
+
+# ------------------------------------------------------------------------------ API
+
+
+def patch(c, uscc, data):
+    body = json.dumps(data, ensure_ascii=False)
+    return c.patch(f"/api/enterprises/{uscc}", body, content_type="application/json")
+
+
+def test_api_explicit_null_clears_a_measurement(users, known, login):
+    a = known
+    c = login(users["admin"])
+    r = patch(
+        c,
+        a.uscc,
+        {
+            "market": {"share_pct": None, "leading": None},  # leading: a declaration, unchanged
+            "years": {"2024": {"revenue": None, "employees": 300}, "2019": {"revenue": None}},
+            "development_scores": {"2024": None},
+            "established": None,  # an attribute: null = unchanged
+        },
+    )
+    assert r.status_code == 200, r.content.decode()
+    profile = r.json()["profile"]
+    assert "share_pct" not in profile["market"] and profile["market"]["leading"] is True
+    assert (
+        "revenue" not in profile["years"]["2024"] and profile["years"]["2024"]["employees"] == 300
+    )
+    assert "2019" not in profile["years"]  # no empty year created
+    assert "2024" not in (profile.get("development_scores") or {})
+    a.refresh_from_db()
+    assert a.market_share_pct is None and a.market_leading is True
+    log = last_audit(a.uscc)
+    assert log.source == "api" and log.actor == users["admin"]
+    assert log.before == {
+        "market.share_pct": 12.5,
+        "years.2024.revenue": 10000,
+        "years.2024.employees": 260,
+        "development_scores.2024": 82,
+    }
+    assert log.after == {
+        "market.share_pct": None,
+        "years.2024.revenue": None,
+        "years.2024.employees": 300,
+        "development_scores.2024": None,
+    }
+    # the field's source: this API change
+    ds = DataSource.objects.get(pk=r.json()["meta"]["field_sources"]["market.share_pct"])
+    assert ds.kind == "api" and ds.user == users["admin"]
+    # the same PATCH again changes nothing
+    n = AuditLog.objects.count()
+    assert patch(c, a.uscc, {"market": {"share_pct": None}}).status_code == 200
+    assert AuditLog.objects.count() == n
+
+
+def test_api_clearing_across_scope(users, known, make_user, regions, login):
+    from srdi.accounts.roles import Role
+
+    a = known
+    n = AuditLog.objects.count()
+    body = {"years": {"2024": {"revenue": None}}}
+    c = login(make_user("haiyu", Role.REGION_OFFICER, region=regions[1]))
+    assert patch(c, a.uscc, body).status_code == 404
+    c = login(users["department"])  # 科技局: not revenue
+    r = patch(c, a.uscc, body)
+    assert r.status_code == 403 and r.json()["detail"]
+    c = login(users["commissioner"])  # reads A, writes nothing
+    assert patch(c, a.uscc, {"market": {"share_pct": None}}).status_code == 403
+    assert AuditLog.objects.count() == n
+    assert AnnualFigures.objects.get(enterprise=a, year=2024).revenue == 10000
+    # 科技局 may clear R&D expense
+    r = patch(login(users["department"]), a.uscc, {"years": {"2024": {"rd_expense": None}}})
+    assert r.status_code == 200
+    assert AnnualFigures.objects.get(enterprise=a, year=2024).rd_expense is None
+
+
+def test_api_bad_clear_is_a_400(users, known, login):
+    c = login(users["admin"])
+    r = patch(c, known.uscc, {"development_scores": {"20x4": None}})
+    assert r.status_code == 400
+    assert any(e["field"].startswith("development_scores") for e in r.json()["errors"])
+
+
+def test_openapi_documents_null_as_unknown(users, login):
+    c = login(users["admin"])
+    spec = c.get("/api/openapi.json").json()
+    op = next(
+        ops["patch"]
+        for path, ops in spec["paths"].items()
+        if "patch" in ops and "enterprises" in path
+    )
+    assert "显式 null" in op["description"] and "未知" in op["description"]
+    examples = op["requestBody"]["content"]["application/json"]["examples"]
+    assert examples["unknown"]["value"]["market"] == {"share_pct": None}
