@@ -75,7 +75,11 @@ class EvaluationRun(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.as_of} {self.get_mode_display()} {self.enterprises}"
+        return _("%(d)s 评估 %(n)d 家企业（%(m)s）") % {
+            "d": self.as_of,
+            "n": self.enterprises,
+            "m": self.get_mode_display(),
+        }
 
 
 class InputSnapshot(models.Model):

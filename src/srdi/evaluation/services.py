@@ -220,6 +220,14 @@ def _snapshots_for(items: list[tuple[int, str, str]]) -> _Snaps:
 
 
 def _new_run(stds, size_std, day, review, user, mode) -> EvaluationRun:
+    """The run row (inside the caller's transaction). Saves of snapshots are serialised: two
+    runs storing the same new document would otherwise collide on (enterprise, digest). SQLite
+    transactions are serialised already (BEGIN IMMEDIATE)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext('srdi.evaluation.snapshots'))")
     versions = {s.id: s.version for s in stds}
     versions.setdefault(size_std.id, size_std.version)
     _keep_rule_texts([*stds, size_std])
