@@ -366,6 +366,25 @@ def no_jit():
         yield
 
 
+@contextmanager
+def no_jit_session():
+    """Like :func:`no_jit` but for the session, without a transaction: for a background job
+    that writes its progress while it reads (progress written inside a transaction would
+    stay invisible to the job page until the end). No effect on other databases."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute("SET jit = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("RESET jit")
+
+
 def paginate(qs: QuerySet, params: Mapping | ListParams | None = None):
     """The requested page (a Django Page); a page past the end gives the last page."""
     p = parse_params(params)

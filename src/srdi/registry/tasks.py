@@ -1,4 +1,4 @@
-"""Background tasks of the registry (huey): imports of uploaded files."""
+"""Background tasks of the registry (huey): imports of uploaded files, large list exports."""
 
 from __future__ import annotations
 
@@ -10,3 +10,10 @@ def run_import(batch_id: int, job_id: int | None = None, user_id: int | None = N
     from srdi.registry import io_jobs
 
     io_jobs.run(batch_id, job_id, user_id)
+
+
+@db_task()
+def run_list_export(job_id: int) -> None:
+    from srdi.registry import list_export
+
+    list_export.run_job(job_id)

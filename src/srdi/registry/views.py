@@ -31,8 +31,9 @@ from srdi.exchange import ProfileErrors
 from srdi.exchange import schema as S
 
 from . import forms as F
-from . import listing
+from . import list_export, listing
 from .display import Cell, SourceIndex, fmt_value
+from .list_export import EXPORT_HEADERS, export_rows, write_export  # noqa: F401 (re-exported)
 from .models import Enterprise, Region, Title
 
 NOT_FOUND = "未找到该企业，或您无权查看。"
@@ -124,6 +125,7 @@ def enterprise_list(request):
         "title_statuses": listing.TITLE_STATUS_CHOICES,
         "total_in_scope": total_in_scope,
         "export_url": reverse("registry:export") + "?" + params.query_string(page=""),
+        "export_in_background": page.paginator.count > list_export.background_rows(),
         "prev_url": (
             "?" + params.query_string(page=page.previous_page_number())
             if page.has_previous()
@@ -139,101 +141,37 @@ def enterprise_list(request):
     return render(request, "registry/list.html", ctx)
 
 
-EXPORT_HEADERS = (
-    "统一社会信用代码",
-    "企业名称",
-    "所属板块",
-    "国民经济行业代码",
-    "国民经济行业",
-    "最高有效称号",
-    "最新数据年度",
-    "营业收入（万元）",
-    "营业收入增长率（%）",
-    "从业人员（人）",
-    "演示数据（合成）",
-)
-
-
-def export_rows(qs):
-    """The rows of the Excel export (values, no models), streamed from the database."""
-    fields = (
-        "uscc",
-        "name",
-        "region__name",
-        "industry_code",
-        "industry__name",
-        "tier",
-        "latest_year",
-        "latest_revenue",
-        "growth",
-        "latest_employees",
-        "is_synthetic",
-    )
-    for r in qs.values_list(*fields).iterator(chunk_size=2000):
-        (uscc, name, region, code, industry, tier, year, revenue, growth, emp, synthetic) = r
-        yield (
-            uscc,
-            name,
-            region or "",
-            code or "",
-            industry or "",
-            listing.tier_label(tier),
-            year,
-            float(revenue) if revenue is not None else None,
-            round(float(growth), 2) if growth is not None else None,
-            emp,
-            "是" if synthetic else "否",
-        )
-
-
-def write_export(qs, out) -> int:
-    """Write the filtered list to `out` (.xlsx, write-only/streaming); returns the row count."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("企业名录")
-    ws.freeze_panes = "C2"
-    for col, width in zip("ABCDEFGHIJK", (22, 36, 14, 10, 28, 22, 10, 16, 14, 12, 10), strict=True):
-        ws.column_dimensions[col].width = width
-    bold = Font(bold=True)
-    header = []
-    for h in EXPORT_HEADERS:
-        c = WriteOnlyCell(ws, value=h)
-        c.font = bold
-        header.append(c)
-    ws.append(header)
-    n = 0
-    for row in export_rows(qs):
-        ws.append(row)
-        n += 1
-    ws2 = wb.create_sheet("说明")
-    ws2.append(["导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    ws2.append(["记录数", n])
-    ws2.append(["说明", "空白的数值表示未知（未报送），不是 0。"])
-    wb.save(out)
-    return n
-
-
 @login_required
 def enterprise_export(request):
+    """The filtered list as .xlsx: written at once, or — above the background threshold
+    (settings ``SRDI_EXPORT_BACKGROUND_ROWS``) — as a job whose page offers the download."""
     try:
         params = listing.parse_params(request.GET)
     except listing.ListParamError as exc:
         messages.error(request, "导出失败：" + "；".join(exc.errors.values()))
         return redirect(reverse("registry:list") + "?" + request.GET.urlencode())
     qs = listing.search_enterprises(request.user, params)
+    with listing.no_jit():
+        count = qs.count()
+    if count > list_export.background_rows():
+        job = list_export.start_job(request.user, params, count)
+        messages.info(
+            request,
+            _(
+                "符合条件的企业共 %(n)s 家，导出已转为后台任务；完成后可在本页下载，也会发送站内消息。"
+            )
+            % {"n": f"{count:,}"},
+        )
+        return redirect("core:job", pk=job.pk)
     tmp = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
     with listing.no_jit():
         write_export(qs, tmp)
     tmp.seek(0)
-    name = f"企业名录_{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(
         tmp,
         as_attachment=True,
-        filename=name,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=list_export.filename(),
+        content_type=list_export.CONTENT_TYPE,
     )
 
 
