@@ -38,18 +38,28 @@ def insert(table: str, df: pl.DataFrame) -> int:
     """Insert every row of ``df`` (columns named as the table's) into ``table``."""
     if df.is_empty():
         return 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            return copy_in(cur.cursor, table, df)
     qn = connection.ops.quote_name
     cols = ", ".join(qn(c) for c in df.columns)
+    marks = ", ".join(["%s"] * df.width)
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            # in slices: the server parses one while the next is written out
-            with cur.cursor.copy(f"COPY {qn(table)} ({cols}) FROM STDIN (FORMAT csv)") as cp:
-                for part in df.iter_slices(_SLICE):
-                    cp.write(part.write_csv(include_header=False))
-        else:
-            marks = ", ".join(["%s"] * df.width)
-            rows = df.iter_rows()
-            if connection.queries_logged:  # the debug cursor takes len() of the rows
-                rows = list(rows)
-            cur.executemany(f"INSERT INTO {qn(table)} ({cols}) VALUES ({marks})", rows)
+        rows = df.iter_rows()
+        if connection.queries_logged:  # the debug cursor takes len() of the rows
+            rows = list(rows)
+        cur.executemany(f"INSERT INTO {qn(table)} ({cols}) VALUES ({marks})", rows)
+    return df.height
+
+
+def copy_in(raw_cursor, table: str, df: pl.DataFrame) -> int:
+    """PostgreSQL: ``COPY table FROM STDIN`` through a psycopg cursor of the caller's connection
+    (usable from another thread: Django's ``connection`` there would be another connection,
+    outside the caller's transaction). Written in slices: the server parses one while the next
+    is encoded."""
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in df.columns)
+    with raw_cursor.copy(f"COPY {qn(table)} ({cols}) FROM STDIN (FORMAT csv)") as cp:
+        for part in df.iter_slices(_SLICE):
+            cp.write(part.write_csv(include_header=False))
     return df.height

@@ -379,13 +379,15 @@ def _save_population(
         records = _record_frame(run.pk, read.ids, snap_ids, pop.res, pop.stds)
         table = EvaluationRecord._meta.db_table
         if meanwhile is not None and connection.vendor == "postgresql":
-            # the COPY waits on the server (another process, the other core) most of the time;
-            # the connection is used by that thread alone until it is joined
+            # The COPY waits on the server (another process, the other core) most of the time.
+            # It runs in a thread on this connection's own psycopg cursor (in this
+            # transaction), which nothing else uses until the thread is joined.
             done: dict = {}
+            cursor = connection.cursor()
 
             def copy() -> None:
                 try:
-                    done["n"] = bulk.insert(table, records)
+                    done["n"] = bulk.copy_in(cursor.cursor, table, records)
                 except BaseException as exc:  # noqa: BLE001 - re-raised below
                     done["error"] = exc
                 done["t"] = time.perf_counter() - t
@@ -396,6 +398,7 @@ def _save_population(
                 meanwhile(pop)
             finally:
                 worker.join()
+                cursor.close()
             if "error" in done:
                 raise done["error"]
             n = done["n"]

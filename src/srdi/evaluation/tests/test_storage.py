@@ -206,3 +206,18 @@ def test_admin_lists_runs_records_and_snapshots(client, enterprises, make_user):
         assert r.status_code == 200, name
     rec = EvaluationRecord.objects.first()
     assert client.get(f"/admin/evaluation/evaluationrecord/{rec.pk}/change/").status_code == 200
+
+
+def test_a_failed_save_leaves_nothing(enterprises, monkeypatch):
+    """Everything of a run is in one transaction, the records written beside the result list
+    (a thread on PostgreSQL) included."""
+    from srdi.evaluation import services
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "_finish_run", boom)
+    with pytest.raises(RuntimeError):
+        evaluate_enterprises(Enterprise.objects.all(), None, DAY, summary=True)
+    assert not EvaluationRecord.objects.exists()
+    assert not InputSnapshot.objects.exists() and not EvaluationRun.objects.exists()
