@@ -164,6 +164,8 @@ if TESTING:  # fast hashing in the test suite only (every fixture user has a pas
 # Login throttling: failures per username or per client address within the window lock it.
 SRDI_LOGIN_MAX_FAILURES = int(os.environ.get("SRDI_LOGIN_MAX_FAILURES", "5"))
 SRDI_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("SRDI_LOGIN_LOCKOUT_MINUTES", "15"))
+# list exports with more rows run as a background job (progress page, download at the end)
+SRDI_EXPORT_BACKGROUND_ROWS = int(os.environ.get("SRDI_EXPORT_BACKGROUND_ROWS", "5000"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

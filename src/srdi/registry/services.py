@@ -739,6 +739,10 @@ class Applier:
         return results
 
     def _audit(self, results) -> None:
+        from srdi.audit.middleware import current
+
+        ctx = current()  # the web or API request making the change, if any: its address
+        ip = ctx.ip if ctx is not None else None
         rows = []
         for e, status, before, after, p in results:
             if status == "unchanged":
@@ -772,7 +776,7 @@ class Applier:
                     "before": b,
                     "after": a,
                     "source": self.audit_source,
-                    "ip": None,
+                    "ip": ip,
                     "note": self.note[:255],
                 }
             )

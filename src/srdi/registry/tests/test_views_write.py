@@ -27,11 +27,16 @@ def test_admin_edits_a_figure_audited_with_source(users, enterprises, login):
     url = f"/enterprises/{a.uscc}/edit/years/2024/"
     html = c.get(url).content.decode()
     assert 'value="10000' in html  # current value pre-filled
-    r = c.post(url, year_form({"employees": 260, "revenue": "12500.5", "main_revenue": 9000}))
+    r = c.post(
+        url,
+        year_form({"employees": 260, "revenue": "12500.5", "main_revenue": 9000}),
+        REMOTE_ADDR="10.20.30.40",
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     assert AnnualFigures.objects.get(enterprise=a, year=2024).revenue == 12500.5
     log = last_audit(a.uscc)
     assert log.actor == users["admin"] and log.action == "update" and log.source == "web"
+    assert log.ip == "10.20.30.40"  # from where: the address of the request
     assert log.before == {"years.2024.revenue": 10000}
     assert log.after == {"years.2024.revenue": 12500.5}
     # the figure's source is shown on the detail page
