@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 from functools import lru_cache
 
 CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -148,7 +149,6 @@ def _mpl():
 
     matplotlib.use("Agg")
     from matplotlib import font_manager
-    from matplotlib import pyplot as plt
 
     from . import fonts
 
@@ -164,101 +164,208 @@ def _mpl():
     matplotlib.rcParams["font.family"] = [*names, "sans-serif"]
     matplotlib.rcParams["axes.unicode_minus"] = False
     matplotlib.rcParams["font.size"] = 9
-    return plt
+    return matplotlib
 
 
 def _png(fig) -> bytes:
     """The figure as an RGB PNG (opaque white background: no alpha channel for the PDF to split)."""
     from PIL import Image
 
-    fig.set_dpi(DPI)
     fig.canvas.draw()  # fixed margins: no second "tight" pass
     rgba = fig.canvas.buffer_rgba()
     img = Image.frombuffer(
         "RGBA", (int(rgba.shape[1]), int(rgba.shape[0])), rgba, "raw", "RGBA", 0, 1
     )
     buf = io.BytesIO()
-    img.convert("RGB").save(buf, format="PNG", dpi=(DPI, DPI))
-    _mpl().close(fig)
+    # the PDF re-compresses the pixels anyway; zlib level 1 costs half of the default 6
+    img.convert("RGB").save(buf, format="PNG", dpi=(DPI, DPI), compress_level=1)
     return buf.getvalue()
 
 
-def _radar_png(r: dict) -> bytes:
-    plt = _mpl()
-    n = len(r["names"])
-    angles = [i * 2 * math.pi / n for i in range(n)] + [0.0]
-    fig = plt.figure(figsize=(4.6, 4.0))
-    ax = fig.add_axes((0.17, 0.17, 0.66, 0.70), polar=True)
+# Each chart is a figure built once per shape (number of dimensions, years, bars) and kept: a
+# report only sets its data and draws. Building axes, ticks and legends is most of matplotlib's
+# time; the drawing of a kept figure is the same as of a new one (tests compare the pixels).
 
-    def norm(values):
-        vals = [
-            0.0 if v is None else float(v) * 100.0 / m
-            for v, m in zip(values, r["max"], strict=True)
+
+def _figure(width: float, height: float):
+    """A figure of its own (not one of pyplot's: kept ones would pile up there)."""
+    _mpl()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+class _Radar:
+    """Four (or n) dimensions: the enterprise's points, the pass line, the peer median."""
+
+    def __init__(self, n: int):
+        self.angles = [i * 2 * math.pi / n for i in range(n)] + [0.0]
+        zeros = [0.0] * (n + 1)
+        self.fig = fig = _figure(4.6, 4.0)
+        self.ax = ax = fig.add_axes((0.17, 0.17, 0.66, 0.70), polar=True)
+        (self.own,) = ax.plot(
+            self.angles, zeros, color=COLORS["own"], linewidth=2, label="企业得分"
+        )
+        (self.own_fill,) = ax.fill(self.angles, zeros, color=COLORS["own"], alpha=0.15)
+        (self.pass_,) = ax.plot(
+            self.angles, zeros, color=COLORS["pass"], linestyle="--", label="及格线"
+        )
+        (self.peer,) = ax.plot(
+            self.angles, zeros, color=COLORS["peer"], linestyle=":", label="同行中位数"
+        )
+        ax.set_xticks(self.angles[:-1])
+        ax.set_ylim(0, 100)
+        ax.set_yticks([25, 50, 75, 100])
+        ax.set_yticklabels(["25%", "50%", "75%", "100%"], fontsize=7, color=COLORS["grey"])
+        legend = {"loc": "lower center", "ncol": 3, "fontsize": 8, "frameon": False}
+        self.legend_peer = fig.legend(
+            [self.own, self.pass_, self.peer], ["企业得分", "及格线", "同行中位数"], **legend
+        )
+        self.legend_no_peer = fig.legend([self.own, self.pass_], ["企业得分", "及格线"], **legend)
+
+    def png(self, r: dict) -> bytes:
+        def norm(values):
+            vals = [
+                0.0 if v is None else float(v) * 100.0 / m
+                for v, m in zip(values, r["max"], strict=True)
+            ]
+            return vals + vals[:1]
+
+        own = norm(r["own"])
+        self.own.set_data(self.angles, own)
+        self.own_fill.set_xy(list(zip(self.angles, own, strict=True)))
+        self.pass_.set_data(self.angles, norm(r["pass"]))
+        has_peer = any(v is not None for v in r["peer"])
+        self.peer.set_data(self.angles, norm(r["peer"]))
+        self.peer.set_visible(has_peer)
+        self.legend_peer.set_visible(has_peer)
+        self.legend_no_peer.set_visible(not has_peer)
+        self.ax.set_xticklabels(
+            [f"{nm}\n(满分{m:g})" for nm, m in zip(r["names"], r["max"], strict=True)]
+        )
+        return _png(self.fig)
+
+
+class _Trend:
+    """Bars of the money figures (万元, left axis), lines of the ratios (%, right axis)."""
+
+    def __init__(self, years: int, money: tuple[str, ...], ratios: tuple[str, ...]):
+        self.fig = _figure(6.4, 3.2)
+        ax1 = self.fig.subplots()
+        self.fig.subplots_adjust(left=0.12, right=0.9, top=0.95, bottom=0.3)
+        self.x = x = list(range(years))
+        self.bars = [
+            ax1.bar(x, [0] * years, color="#e8b4b0", label=f"{label}（万元）") for label in money
         ]
-        return vals + vals[:1]
+        ax1.set_xticks(x)
+        ax1.set_ylabel("万元")
+        ax2 = ax1.twinx()
+        self.lines = [
+            ax2.plot([], [], marker="o", linewidth=1.5, label=label)[0] for label in ratios
+        ]
+        ax2.set_ylabel("%")
+        h1, l1 = ax1.get_legend_handles_labels()
+        h2, l2 = ax2.get_legend_handles_labels()
+        self.fig.legend(h1 + h2, l1 + l2, loc="lower center", ncol=3, fontsize=7, frameon=False)
+        self.ax1, self.ax2 = ax1, ax2
 
-    ax.plot(angles, norm(r["own"]), color=COLORS["own"], linewidth=2, label="企业得分")
-    ax.fill(angles, norm(r["own"]), color=COLORS["own"], alpha=0.15)
-    ax.plot(angles, norm(r["pass"]), color=COLORS["pass"], linestyle="--", label="及格线")
-    if any(v is not None for v in r["peer"]):
-        ax.plot(angles, norm(r["peer"]), color=COLORS["peer"], linestyle=":", label="同行中位数")
-    ax.set_xticks(angles[:-1])
-    ax.set_xticklabels([f"{nm}\n(满分{m:g})" for nm, m in zip(r["names"], r["max"], strict=True)])
-    ax.set_ylim(0, 100)
-    ax.set_yticks([25, 50, 75, 100])
-    ax.set_yticklabels(["25%", "50%", "75%", "100%"], fontsize=7, color=COLORS["grey"])
-    fig.legend(loc="lower center", ncol=3, fontsize=8, frameon=False)
-    return _png(fig)
+    def png(self, t: dict) -> bytes:
+        self.ax1.set_xticklabels(t["years"])
+        for bars, s in zip(self.bars, t["money"], strict=True):
+            for rect, v in zip(bars.patches, s["values"], strict=True):
+                rect.set_height(v or 0)
+        for line, s in zip(self.lines, t["ratios"], strict=True):
+            line.set_data(
+                [i for i, v in zip(self.x, s["values"], strict=True) if v is not None],
+                [v for v in s["values"] if v is not None],
+            )
+        for ax in (self.ax1, self.ax2):
+            ax.relim()
+            ax.autoscale_view()
+        return _png(self.fig)
+
+
+class _Gaps:
+    """Horizontal bars: the current value as a percentage of the next tier's target."""
+
+    def __init__(self, n: int):
+        height = 0.9 + 0.45 * n
+        self.fig = _figure(6.4, height)
+        ax = self.fig.subplots()
+        self.fig.subplots_adjust(left=0.36, right=0.97, top=1 - 0.15 / height, bottom=0.55 / height)
+        y = list(range(n))
+        self.bars = ax.barh(y, [1.0] * n, color=COLORS["own"])
+        ax.axvline(100, color=COLORS["pass"], linestyle="--")
+        ax.set_yticks(y)
+        ax.invert_yaxis()
+        ax.set_xlabel("当前值占目标值的百分比（%）")
+        self.texts = [ax.text(0, yi, "", va="center", fontsize=7) for yi in y]
+        self.ax = ax
+
+    def png(self, g: dict) -> bytes:
+        for rect, v in zip(self.bars.patches, g["completion"], strict=True):
+            rect.set_width(v)
+        self.ax.set_yticklabels(g["labels"])
+        for yi, (label, v, txt) in enumerate(
+            zip(self.texts, g["completion"], g["text"], strict=True)
+        ):
+            label.set_position((v + 1, yi))
+            label.set_text(txt)
+        self.ax.set_xlim(0, max(130, max(g["completion"]) + 30))
+        return _png(self.fig)
+
+
+_FIGURES: dict[tuple, object] = {}
+_FIGURES_LOCK = threading.Lock()  # the kept figures: one report at a time
+
+
+def _chart(key: tuple, make):
+    chart = _FIGURES.get(key)
+    if chart is None:
+        chart = _FIGURES[key] = make()
+    return chart
+
+
+def clear_figures() -> None:
+    """Forget the kept figures (tests: a new figure must draw what a kept one draws)."""
+    with _FIGURES_LOCK:
+        _FIGURES.clear()
+
+
+def _radar_png(r: dict) -> bytes:
+    return _chart(("radar", len(r["names"])), lambda: _Radar(len(r["names"]))).png(r)
 
 
 def _trend_png(t: dict) -> bytes:
-    plt = _mpl()
-    fig, ax1 = plt.subplots(figsize=(6.4, 3.2))
-    fig.subplots_adjust(left=0.12, right=0.9, top=0.95, bottom=0.3)
-    years = t["years"]
-    x = list(range(len(years)))
-    for s in t["money"]:
-        ax1.bar(x, [v or 0 for v in s["values"]], color="#e8b4b0", label=f"{s['label']}（万元）")
-    ax1.set_xticks(x)
-    ax1.set_xticklabels(years)
-    ax1.set_ylabel("万元")
-    ax2 = ax1.twinx()
-    for s in t["ratios"]:
-        xs = [i for i, v in zip(x, s["values"], strict=True) if v is not None]
-        ys = [v for v in s["values"] if v is not None]
-        ax2.plot(xs, ys, marker="o", linewidth=1.5, label=s["label"])
-    ax2.set_ylabel("%")
-    h1, l1 = ax1.get_legend_handles_labels()
-    h2, l2 = ax2.get_legend_handles_labels()
-    fig.legend(h1 + h2, l1 + l2, loc="lower center", ncol=3, fontsize=7, frameon=False)
-    return _png(fig)
+    key = (
+        "trend",
+        len(t["years"]),
+        tuple(s["label"] for s in t["money"]),
+        tuple(s["label"] for s in t["ratios"]),
+    )
+    if not all(
+        any(v is not None for s in series for v in s["values"])
+        for series in (t["money"], t["ratios"])
+    ):  # an axis without data keeps no limits of its own: a new figure, as the first time
+        return _Trend(*key[1:]).png(t)
+    return _chart(key, lambda: _Trend(*key[1:])).png(t)
 
 
 def _gaps_png(g: dict) -> bytes:
-    plt = _mpl()
-    height = 0.9 + 0.45 * len(g["labels"])
-    fig, ax = plt.subplots(figsize=(6.4, height))
-    fig.subplots_adjust(left=0.36, right=0.97, top=1 - 0.15 / height, bottom=0.55 / height)
-    y = list(range(len(g["labels"])))
-    ax.barh(y, g["completion"], color=COLORS["own"])
-    ax.axvline(100, color=COLORS["pass"], linestyle="--")
-    ax.set_yticks(y)
-    ax.set_yticklabels(g["labels"])
-    ax.invert_yaxis()
-    ax.set_xlabel("当前值占目标值的百分比（%）")
-    for yi, (v, txt) in enumerate(zip(g["completion"], g["text"], strict=True)):
-        ax.text(v + 1, yi, txt, va="center", fontsize=7)
-    ax.set_xlim(0, max(130, max(g["completion"]) + 30))
-    return _png(fig)
+    return _chart(("gaps", len(g["labels"])), lambda: _Gaps(len(g["labels"]))).png(g)
 
 
 def render_png(data: dict) -> dict[str, bytes]:
     """PNG bytes per chart present (keys radar, trend, gaps)."""
     out = {}
-    if data.get("radar"):
-        out["radar"] = _radar_png(data["radar"])
-    if data.get("trend"):
-        out["trend"] = _trend_png(data["trend"])
-    if data.get("gaps"):
-        out["gaps"] = _gaps_png(data["gaps"])
+    with _FIGURES_LOCK:
+        if data.get("radar"):
+            out["radar"] = _radar_png(data["radar"])
+        if data.get("trend"):
+            out["trend"] = _trend_png(data["trend"])
+        if data.get("gaps"):
+            out["gaps"] = _gaps_png(data["gaps"])
     return out

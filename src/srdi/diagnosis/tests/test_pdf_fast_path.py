@@ -166,3 +166,24 @@ def test_batch_renders_in_one_process_per_core_unless_told(monkeypatch):
     assert batch.worker_count(3) == 3
     monkeypatch.setattr(batch, "settings", lambda: {"batch_workers": 1})
     assert batch.worker_count() == 1
+
+
+def test_kept_chart_figures_draw_what_new_ones_draw(examples):
+    """Charts reuse one figure per shape; each report's pixels equal those of a new figure."""
+    import copy
+
+    from srdi.diagnosis import charts
+
+    datas = [charts.chart_data(services.diagnose(e, AS_OF)) for e in examples]
+    edge = copy.deepcopy(next(d for d in datas if d["trend"] and d["radar"]))
+    for s in edge["trend"]["ratios"]:  # a right axis without data
+        s["values"] = [None] * len(s["values"])
+    edge["radar"]["peer"] = [None] * len(edge["radar"]["peer"])  # no peer line, no legend entry
+    datas.append(edge)
+    assert sum(1 for d in datas for v in d.values() if v) >= 2 * len(examples)
+    kept = [charts.render_png(d) for d in datas] + [charts.render_png(d) for d in datas]
+    new = []
+    for d in datas:
+        charts.clear_figures()
+        new.append(charts.render_png(d))
+    assert kept[: len(datas)] == new and kept[len(datas) :] == new
