@@ -7,16 +7,22 @@
     read.documents   # per row: the exchange-format JSON text of the inputs read (a snapshot)
 
 ``columns`` is what :func:`srdi.rules.columnar.columns_for` returns for the standards to
-evaluate. The frame equals ``build_frame([rules.normalise(p) for p in profiles], columns, year)``
-where ``profiles`` are the documents :func:`srdi.registry.selectors.iter_normalised_profiles`
-builds for the same enterprises (srdi/evaluation/tests/test_frames.py compares the two): the same values and
-scales (exact numbers as scaled integers, the smallest scale that holds every value), nulls
-(absent measurements), declaration defaults, list order and revoked titles left out.
+evaluate. The frame equals ``build_frame([rules.normalise(p) for p in profiles], columns,
+year)`` where ``profiles`` are the documents
+:func:`srdi.registry.selectors.iter_normalised_profiles` builds for the same enterprises
+(srdi/evaluation/tests/test_frames.py compares the two): the same values and scales (exact
+numbers as scaled integers, the smallest scale that holds every value), nulls (absent
+measurements), declaration defaults, list order and revoked titles left out.
 
 One query per table (the enterprises, the figures of the years needed, development scores and
-each list read), never one per enterprise and never a Python object per row: on PostgreSQL each
-query is a ``COPY (SELECT …) TO STDOUT`` read into Polars as CSV; on SQLite the rows go from the
-cursor into Polars. Decimal columns are read as integers scaled by 10^decimal_places in SQL.
+each list read), never one per enterprise: on PostgreSQL each query is a ``COPY (SELECT …) TO
+STDOUT`` parsed by Polars as CSV (no Python object per row); on SQLite the cursor's rows go into
+Polars. Decimal columns are read as integers scaled by 10^decimal_places in SQL (SQLite keeps
+decimals as REAL: exact up to 15 significant digits, as when Django reads them).
+
+The documents (``documents=True``) are exchange-format JSON holding exactly the inputs read —
+the fields the standards use, the years they look at — with exact numbers and a fixed key
+order, so that the same data always gives the same text (and SHA-256).
 
 Callers are responsible for scope: pass ``visible_enterprises(user)`` (srdi.accounts.scopes).
 """
