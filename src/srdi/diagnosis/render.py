@@ -15,6 +15,7 @@ import contextlib
 import gc
 import io
 import os
+import shutil
 import threading
 
 from django.template.loader import render_to_string
@@ -88,7 +89,7 @@ def to_html(d: dict, ctx: dict | None = None, *, inline_css: bool = True) -> str
 
 
 _local = threading.local()
-_INHERITED: list = []  # a forked process's copies of its parent's WeasyPrint state, never freed
+_STATES: list[tuple] = []  # every (pid, FontConfiguration, CSS) made; a fork inherits the list
 
 
 def _weasy():
@@ -104,17 +105,35 @@ def _weasy():
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
-        if state is not None:
-            _INHERITED.append(state)
         font_config = FontConfiguration()
         css = CSS(string=css_text(pdf=True), font_config=font_config)
         state = _local.weasy = (os.getpid(), font_config, css)
+        if not _STATES or all(st[0] != os.getpid() for st in _STATES):
+            _register_cleanup()
+        _STATES.append(state)
     return state[1], state[2]
 
 
-@atexit.register
-def _free_weasy() -> None:
-    # before the interpreter tears down the modules FontConfiguration.__del__ needs
+def _register_cleanup() -> None:
+    """Remove this process's temporary font folders when it ends.
+
+    WeasyPrint copies the @font-face fonts into a temporary folder per FontConfiguration and
+    deletes it when the object is freed, which a kept one never is: at exit (atexit), also in a
+    forked multiprocessing worker, which skips atexit (multiprocessing's own finalizers).
+    """
+    from multiprocessing import util
+
+    atexit.register(_cleanup_states)
+    util.Finalize(None, _cleanup_states, exitpriority=0)
+
+
+def _cleanup_states() -> None:
+    pid = os.getpid()
+    for _, font_config, _ in [st for st in _STATES if st[0] == pid]:
+        folder, font_config._folder = font_config._folder, None  # __del__ has nothing to do
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+    _STATES[:] = [st for st in _STATES if st[0] != pid]  # the parent's stay untouched
     _local.__dict__.pop("weasy", None)
 
 

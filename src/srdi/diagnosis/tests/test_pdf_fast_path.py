@@ -187,3 +187,26 @@ def test_kept_chart_figures_draw_what_new_ones_draw(examples):
         charts.clear_figures()
         new.append(charts.render_png(d))
     assert kept[: len(datas)] == new and kept[len(datas) :] == new
+
+
+def test_batch_workers_remove_their_temporary_font_folders(examples, tmp_path, monkeypatch):
+    """WeasyPrint copies the @font-face fonts into a temporary folder per FontConfiguration; the
+    kept ones are removed when a forked worker ends (it skips atexit)."""
+    import tempfile
+
+    from srdi.diagnosis.batch import ZipSink, run_batch
+    from srdi.registry.models import Enterprise
+
+    render._weasy()  # the parent's own, made before: not in the watched folder
+    watched = tmp_path / "tmp"
+    watched.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(watched))
+    sink = ZipSink()
+    result = run_batch(
+        Enterprise.objects.filter(region__name="梅李镇"), "pdf", AS_OF, sink=sink, workers=2
+    )
+    assert len(result.done) == result.total >= 2
+    assert NAME in pdf_text(render.render(services.diagnose(examples[0], AS_OF), "pdf"))
+    leftovers = [p.name for p in watched.iterdir()]
+    if fonts.subset_fonts() is not None:  # without the subset there is no @font-face folder
+        assert leftovers == [], leftovers
