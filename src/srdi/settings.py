@@ -166,6 +166,8 @@ SRDI_LOGIN_MAX_FAILURES = int(os.environ.get("SRDI_LOGIN_MAX_FAILURES", "5"))
 SRDI_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("SRDI_LOGIN_LOCKOUT_MINUTES", "15"))
 # list exports with more rows run as a background job (progress page, download at the end)
 SRDI_EXPORT_BACKGROUND_ROWS = int(os.environ.get("SRDI_EXPORT_BACKGROUND_ROWS", "5000"))
+# result files of finished background jobs are kept this many days (`srdi purge_jobs`)
+SRDI_JOB_FILE_DAYS = int(os.environ.get("SRDI_JOB_FILE_DAYS", "30"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

@@ -65,7 +65,7 @@ def job_download(request, pk):
 
     job = _job_for(request, pk)
     if not job.result_file:
-        raise Http404("结果文件尚未生成。")
+        raise Http404("结果文件不存在（尚未生成，或已超过保留期限被清理）。")
     return FileResponse(
         job.result_file.open("rb"),
         as_attachment=True,
