@@ -3,10 +3,11 @@
 1. all standards over 100,000 and 1,000,000 generated profiles held in memory (columnar);
 2. each scored standard as one hand-written DuckDB SQL query over the same data (yardstick);
 3. the per-profile Python loop (scalar evaluator);
-4. stored enterprises evaluated from the database and saved;
-5. one enterprise with explanation and gaps.
+4. one enterprise with explanation and gaps.
 
-    .venv/bin/python bench/bench_rules.py [--sizes 100000,1000000] [--db 2000] [--write]
+Stored enterprises evaluated from the database and saved: bench/bench_evaluate_db.py.
+
+    .venv/bin/python bench/bench_rules.py [--sizes 100000,1000000] [--write]
 """
 
 from __future__ import annotations
@@ -457,59 +458,14 @@ def bench_scalar(rows: list[tuple]) -> None:
     )
 
 
-def bench_db(n: int, rows: list[tuple]) -> None:
-    """Stored enterprises from the database (settings' DB; a throw-away SQLite unless
-    DATABASE_URL points elsewhere), evaluated and saved."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "srdi.settings")
-    import tempfile
-
-    tmp = tempfile.mkdtemp()
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from srdi.evaluation.models import EvaluationRecord
-    from srdi.evaluation.services import evaluate_enterprises
-    from srdi.registry.models import Enterprise
-
-    if Enterprise.objects.count() < n:
-        t0 = time.perf_counter()
-        call_command("demo", enterprises=n, verbosity=0)
-        print(f"(demo data: {n} enterprises in {time.perf_counter() - t0:.0f} s)", file=sys.stderr)
-    qs = Enterprise.objects.all()[:n]
-    ids = list(qs.values_list("pk", flat=True))
-    for summary, label in ((True, "columnar summary"), (False, "full results with gaps")):
-        if not summary and len(ids) > 2000:
-            ids = ids[:2000]
-        t = time.perf_counter()
-        doc = evaluate_enterprises(
-            Enterprise.objects.filter(pk__in=ids), None, AS_OF, summary=summary
-        )
-        dt = time.perf_counter() - t
-        rows.append(
-            (
-                f"stored enterprises from the DB × {len(ids):,}, {label}, saved",
-                f"{dt:.2f} s",
-                f"{len(doc['results']):,} results, {EvaluationRecord.objects.count():,} rows",
-                f"→ {dt / max(len(ids), 1) * 100000:.0f} s per 100,000 (goal ≤ 15 s)",
-            )
-        )
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="100000,1000000")
-    ap.add_argument("--db", type=int, default=0, help="stored enterprises to evaluate (0 = skip)")
     ap.add_argument("--write", action="store_true", help="write bench/RESULTS-rules.md")
     a = ap.parse_args()
     rows: list[tuple] = []
     bench_columnar([int(x) for x in a.sizes.split(",")], rows)
     bench_scalar(rows)
-    if a.db:
-        bench_db(a.db, rows)
     widths = [max(len(str(r[i])) for r in rows) for i in range(4)]
     lines = ["| benchmark | time | detail | goal |", "|---|---|---|---|"]
     lines += [f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} |" for r in rows]

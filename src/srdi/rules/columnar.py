@@ -472,27 +472,50 @@ def _num(v: float | None) -> int | float | None:
     return int(v) if v.is_integer() else v
 
 
+def _nums(values: list) -> list:
+    """_num over a column (plain ints pass through untouched)."""
+    return [v if v is None or type(v) is int else _num(v) for v in values]
+
+
 def rows_from_frame(res: pl.DataFrame, stds: list[Standard]) -> list[dict]:
-    cols = res.to_dict(as_series=False)
-    out: list[dict] = []
-    for i, uscc in enumerate(cols["uscc"]):
-        for std in stds:
-            p = std.id + ":"
-            row: dict[str, Any] = {
-                "uscc": uscc,
-                "standard": std.id,
-                "outcome": cols[p + "outcome"][i],
-            }
-            if std.kind == "size":
-                row["size_class"] = cols[p + "size_class"][i]
-                row["score"] = None
-            elif std.scored:
-                row["score"] = _num(cols[p + "score"][i])
-                row["route"] = cols[p + "route"][i]
-                row["dimensions"] = {
-                    d.name: _num(cols[p + "dim:" + d.name][i]) for d in std.dimensions
+    """One result dict per profile × standard (profiles in frame order, standards as given).
+
+    Built column-wise: per standard, its columns become Python lists once and the dicts are
+    zipped from them (this is the cost of whole-population results, ~700,000 dicts at a time).
+    """
+    usccs = res["uscc"].to_list()
+    per_std: list[list[dict]] = []
+    for std in stds:
+        p = std.id + ":"
+        sid = std.id
+        outcome = res[p + "outcome"].cast(pl.Utf8).to_list()
+        if std.kind == "size":
+            cls = res[p + "size_class"].cast(pl.Utf8).to_list()
+            rows = [
+                {"uscc": u, "standard": sid, "outcome": o, "size_class": c, "score": None}
+                for u, o, c in zip(usccs, outcome, cls, strict=True)
+            ]
+        elif std.scored:
+            score = _nums(res[p + "score"].to_list())
+            route = res[p + "route"].cast(pl.Utf8).to_list()
+            names = [d.name for d in std.dimensions]
+            dims = [_nums(res[p + "dim:" + n].to_list()) for n in names]
+            rows = [
+                {
+                    "uscc": u,
+                    "standard": sid,
+                    "outcome": o,
+                    "score": sc,
+                    "route": r,
+                    "dimensions": dict(zip(names, ds, strict=True)),
                 }
-            else:
-                row["score"] = None
-            out.append(row)
-    return out
+                for u, o, sc, r, *ds in zip(usccs, outcome, score, route, *dims, strict=True)
+            ]
+        else:
+            rows = [
+                {"uscc": u, "standard": sid, "outcome": o, "score": None}
+                for u, o in zip(usccs, outcome, strict=True)
+            ]
+        per_std.append(rows)
+    # interleave: profile by profile, its standards in the order asked
+    return [r for group in zip(*per_std, strict=True) for r in group] if per_std else []
