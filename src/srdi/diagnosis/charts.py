@@ -288,6 +288,14 @@ class _Trend:
         return _png(self.fig)
 
 
+GAP_LABEL_CHARS = 14  # characters per line of a gap bar's label (the left margin is 36 %)
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break a (Chinese) label into lines of ``width`` characters at most."""
+    return "\n".join(text[i : i + width] for i in range(0, len(text), width)) or text
+
+
 class _Gaps:
     """Horizontal bars: the current value as a percentage of the next tier's target."""
 
@@ -308,11 +316,11 @@ class _Gaps:
     def png(self, g: dict) -> bytes:
         for rect, v in zip(self.bars.patches, g["completion"], strict=True):
             rect.set_width(v)
-        self.ax.set_yticklabels(g["labels"])
+        self.ax.set_yticklabels([_wrap(label, GAP_LABEL_CHARS) for label in g["labels"]])
         for yi, (label, v, txt) in enumerate(
             zip(self.texts, g["completion"], g["text"], strict=True)
         ):
-            label.set_position((v + 1, yi))
+            label.set_position((max(v, 0) + 1, yi))  # a negative value: its text beside the axis
             label.set_text(txt)
         self.ax.set_xlim(0, max(130, max(g["completion"]) + 30))
         return _png(self.fig)
