@@ -190,9 +190,9 @@ def subset_fonts() -> dict[str, Path] | None:
         return None
 
 
-def families() -> list[str]:
-    """CSS font-family list: the subset first (if there is one), then the system fonts."""
-    fams = [SUBSET_FAMILY] if subset_fonts() else []
+def families(subset: bool = True) -> list[str]:
+    """CSS font-family list: the subset first (if wanted and there is one), then the system fonts."""
+    fams = [SUBSET_FAMILY] if subset and subset_fonts() else []
     return [*fams, SYSTEM_FAMILY, "Noto Sans CJK", "sans-serif"]
 
 

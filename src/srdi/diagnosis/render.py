@@ -65,8 +65,9 @@ def context(d: dict, mode: str) -> dict:
 
 
 def css_text(pdf: bool = False) -> str:
-    """The print stylesheet; for PDFs with the @font-face rules of the font subset."""
-    fams = fonts.families() if pdf else [f for f in fonts.families() if f != fonts.SUBSET_FAMILY]
+    """The print stylesheet; for PDFs with the @font-face rules of the font subset (the HTML
+    download names the system fonts only: it leaves this machine)."""
+    fams = fonts.families(subset=pdf)
     return render_to_string(
         "diagnosis/print.css",
         {
