@@ -168,6 +168,9 @@ SRDI_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("SRDI_LOGIN_LOCKOUT_MINUTES", "1
 SRDI_EXPORT_BACKGROUND_ROWS = int(os.environ.get("SRDI_EXPORT_BACKGROUND_ROWS", "5000"))
 # result files of finished background jobs are kept this many days (`srdi purge_jobs`)
 SRDI_JOB_FILE_DAYS = int(os.environ.get("SRDI_JOB_FILE_DAYS", "30"))
+# evaluation runs older than this are deleted, except the last run of each month
+# (`srdi purge_evaluations`)
+SRDI_EVALUATION_DAYS = int(os.environ.get("SRDI_EVALUATION_DAYS", "90"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
