@@ -7,6 +7,10 @@ class PoliciesConfig(AppConfig):
     verbose_name = _("惠企政策")
 
     def ready(self) -> None:
+        from srdi.diagnosis.sections import register
+
         from . import signals
+        from .diagnosis_section import MatchedPolicies
 
         signals.connect()
+        register(MatchedPolicies())  # the diagnosis report's 惠企政策 section
