@@ -210,3 +210,15 @@ def test_batch_workers_remove_their_temporary_font_folders(examples, tmp_path, m
     leftovers = [p.name for p in watched.iterdir()]
     if fonts.subset_fonts() is not None:  # without the subset there is no @font-face folder
         assert leftovers == [], leftovers
+
+
+def test_cli_prepares_the_font_subset_for_install_scripts(monkeypatch, subset):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = io.StringIO()
+    call_command("report", prepare_fonts=True, stdout=out)
+    assert "字体子集已就绪" in out.getvalue() and str(subset["bold"]) in out.getvalue()
+    monkeypatch.setattr(fonts, "subset_fonts", lambda: None)
+    with pytest.raises(CommandError, match="无法生成字体子集"):
+        call_command("report", prepare_fonts=True)
