@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import threading
 from functools import lru_cache
 
@@ -328,6 +329,15 @@ class _Gaps:
 
 _FIGURES: dict[tuple, object] = {}
 _FIGURES_LOCK = threading.Lock()  # the kept figures: one report at a time
+
+
+def _new_lock_after_fork() -> None:
+    # a batch forks render workers; another thread may hold the lock at that moment
+    global _FIGURES_LOCK
+    _FIGURES_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_lock_after_fork)
 
 
 def _chart(key: tuple, make):

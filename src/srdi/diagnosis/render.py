@@ -144,6 +144,15 @@ _gc_saved: tuple[int, int, int] | None = None
 GC_YOUNG_THRESHOLD = 50_000
 
 
+def _new_gc_lock_after_fork() -> None:
+    # a batch forks render workers; another thread may hold the lock at that moment
+    global _gc_lock
+    _gc_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_gc_lock_after_fork)
+
+
 @contextlib.contextmanager
 def fewer_gc_passes():
     """Raise the cyclic GC's young-generation threshold while a report renders.

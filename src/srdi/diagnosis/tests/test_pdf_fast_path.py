@@ -222,3 +222,35 @@ def test_cli_prepares_the_font_subset_for_install_scripts(monkeypatch, subset):
     monkeypatch.setattr(fonts, "subset_fonts", lambda: None)
     with pytest.raises(CommandError, match="无法生成字体子集"):
         call_command("report", prepare_fonts=True)
+
+
+@pytest.mark.parametrize("where", ["charts._FIGURES_LOCK", "render._gc_lock"])
+def test_a_forked_worker_gets_fresh_locks(where):
+    """Forked while another thread holds a lock (drawing a chart, setting GC thresholds): the
+    worker's copy would stay locked for ever; it gets a new lock."""
+    import os
+
+    from srdi.diagnosis import charts
+
+    module, name = where.split(".")
+    lock = getattr({"charts": charts, "render": render}[module], name)
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with lock:
+            held.set()
+            release.wait(30)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    held.wait(10)
+    try:
+        pid = os.fork()
+        if pid == 0:  # the worker
+            fresh = getattr({"charts": charts, "render": render}[module], name)
+            os._exit(0 if fresh.acquire(timeout=5) else 1)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        release.set()
+        t.join()
+    assert os.waitstatus_to_exitcode(status) == 0
