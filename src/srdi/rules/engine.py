@@ -510,12 +510,21 @@ def _leaf_needs(node: Node, ctx: Ctx, labels: dict[int, str]) -> list[dict]:
         cur = left.ev(ctx)
         target = to_json_value(node.right.value)
         label = label or left.src
+        cur_text, target_text = to_json_value(cur), target
+        if (
+            left.type == "str"
+        ):  # enumerations by their Chinese names: 研发机构级别：未建立 → ≠未建立
+            from .describe import _path, _value
+
+            path = _path(left)
+            cur_text = "未知" if cur is None else _value(path, cur)
+            target_text = f"“{_value(path, node.right.value)}”"
         need = {
             "what": label,
             "value": to_json_value(cur),
             "op": node.op,
             "target": target,
-            "text": f"{label}：{to_json_value(cur)} → {_OP_ZH[node.op]}{target}",
+            "text": f"{label}：{cur_text} → {_OP_ZH[node.op]}{target_text}",
         }
         eq = ratio_equivalent(left, node.right.value, node.op, ctx)
         if eq is not None:
@@ -523,13 +532,17 @@ def _leaf_needs(node: Node, ctx: Ctx, labels: dict[int, str]) -> list[dict]:
             need["text"] += f"（{eq['text']}）"
         return [need]
     if node.ev(ctx) is False:
+        from .describe import describe
+
+        what = describe(node, ctx.year, labels)
         return [
             {
-                "what": node.src,
+                "what": what,
+                "rule": node.src,
                 "value": False,
                 "op": "==",
                 "target": True,
-                "text": f"需满足：{node.src}",
+                "text": f"需满足：{what}",
             }
         ]
     return []
@@ -551,8 +564,16 @@ def _input_name(node: Node, ctx: Ctx) -> tuple[str, str]:
     return prefix + name, unit
 
 
-def _amount_text(v: Fraction, op: str) -> str:
-    """An amount for people, rounded so that reaching it meets the rule (up for ≥, down for ≤)."""
+def _amount_text(v: Fraction, op: str, whole: bool = False) -> str:
+    """An amount for people, rounded so that reaching it meets the rule (up for ≥, down for ≤);
+    ``whole``: counted things (people, items) in whole numbers."""
+    if whole:
+        n = (
+            -((-v.numerator) // v.denominator)
+            if op in (">=", ">")
+            else v.numerator // v.denominator
+        )
+        return f"{n:,}"
     cents = v * 100
     n = -((-cents.numerator) // cents.denominator) if op in (">=", ">") else cents // 1
     whole, frac = divmod(int(n), 100)
@@ -587,7 +608,7 @@ def ratio_equivalent(measure: Node, target: Fraction, op: str, ctx: Ctx) -> dict
         "amount": to_json_value(amount),
         "unit": unit,
         "basis": {"what": basis, "value": to_json_value(den), "unit": basis_unit},
-        "text": f"即{what}{_OP_ZH[op]}{_amount_text(amount, op)}{unit}"
+        "text": f"即{what}{_OP_ZH[op]}{_amount_text(amount, op, unit in ('人', '项'))}{unit}"
         f"（按{basis}{_amount_text(den, '<=')}{basis_unit}计）",
     }
 

@@ -249,3 +249,22 @@ def test_single_champion_5_to_10_years_is_a_manual_check_not_a_failure():
     assert g["manual"] == ["申请产品属于新产品（新产品从事相关领域5年及以上即可）"]
     p["niche_since"] = "2020-06-01"  # 4 whole years
     assert evaluate(p, "single-champion@2023", "2025-06-30")["outcome"] == "ineligible"
+
+
+def test_gaps_read_lists_and_declarations_in_chinese_not_rule_source():
+    from srdi.rules.describe import describe
+    from srdi.rules.expr import Scope, parse_rule
+
+    sc = Scope("t.yaml", {}, None)
+    node = parse_rule('any_recent(awards, 3, level == "national" and rank <= 3)', sc, 1)
+    assert describe(node) == "近3年有科技奖励（级别为国家级、排名不超过3）"
+    node = parse_rule('any_valid(honors, type in ["high_tech", "ip_demo"])', sc, 1)
+    assert describe(node) == "有在有效期内的荣誉（类型属于高新技术企业、知识产权示范企业）"
+    assert describe(parse_rule("info_system", sc, 1)) == "核心业务采用信息系统支撑"
+    assert describe(parse_rule("y1.revenue >= 5000", sc, 1), 2025) == "2024年营业收入不低于5000"
+    # in a real result: no gap text shows rule syntax
+    p = json.loads(json.dumps(BASE))
+    r = evaluate(p, "little-giant@2022", "2025-06-30")
+    texts = " ".join(g["text"] for g in r["gaps"])
+    for code in ("any_recent", "any_valid", "info_system", "==", "none →", "_"):
+        assert code not in texts, (code, texts)
