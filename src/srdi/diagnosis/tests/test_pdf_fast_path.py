@@ -254,3 +254,27 @@ def test_a_forked_worker_gets_fresh_locks(where):
         release.set()
         t.join()
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_pdf_charts_come_from_memory_and_nothing_else_is_fetched(examples):
+    """The PDF's charts are served by the report's own URL fetcher (no base64 for the HTML
+    parser); any other URL — a file, the network — is refused."""
+    d = services.diagnose(examples[0], AS_OF)
+    ctx = render.context(d, "print", inline_images=False)
+    assert set(ctx["charts"].values()) == {f"srdi-chart:{k}.png" for k in ctx["png"]}
+    pdf = render.to_pdf(d, ctx)
+    images = {
+        x.idnum
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for x in (page["/Resources"].get("/XObject") or {}).values()
+        if x.get_object().get("/Subtype") == "/Image"
+    }
+    assert len(images) == len(ctx["png"]) >= 2  # every chart embedded (shared by the pages)
+    fetch = render._chart_fetcher(ctx["png"])
+    key = next(iter(ctx["png"]))
+    assert fetch.fetch(f"srdi-chart:{key}.png").read() == ctx["png"][key]
+    for url in ("file:///etc/passwd", "http://127.0.0.1:8000/", "srdi-chart:nope.png"):
+        with pytest.raises(ValueError, match="不读取外部资源"):
+            fetch.fetch(url)
+    # the HTML download stays self-contained
+    assert "data:image/png;base64," in render.to_html(d)
