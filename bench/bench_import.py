@@ -88,6 +88,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip-postgres", action="store_true")
     ap.add_argument("--skip-sqlite", action="store_true")
+    ap.add_argument("--formats", default="JSON,xlsx", help="comma separated: JSON,xlsx")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
     ap.add_argument("--no-results", action="store_true", help="do not write RESULTS-import.md")
     args = ap.parse_args()
@@ -108,6 +109,8 @@ def main() -> int:
     rows = []
     for db_name, url in targets:
         for fmt, src in (("JSON", src_json), ("xlsx", src_xlsx)):
+            if fmt not in args.formats.split(","):
+                continue
             env = dict(os.environ)
             env.pop("SRDI_TESTING", None)
             env["SRDI_VAR"] = str(work / "var")  # uploaded originals go to var/media
