@@ -1,7 +1,8 @@
 """Extension point: further sections of the diagnosis report, contributed by other apps.
 
-Matched policies (惠企政策) and recommended services will appear in the report once those
-parts of the platform register a provider here — typically from their ``AppConfig.ready()``::
+Other parts of the platform register a provider here from their ``AppConfig.ready()``: the
+policy service adds 可享受的惠企政策 (:mod:`srdi.policies.diagnosis_section`); recommended services
+will come the same way once the service system exists. A provider looks like::
 
     from srdi.diagnosis.sections import Section, register
 

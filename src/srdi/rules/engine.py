@@ -584,7 +584,7 @@ def ratio_equivalent(measure: Node, target: Fraction, op: str, ctx: Ctx) -> dict
     """A ratio target as an amount of its numerator at today's denominator.
 
     ``pct(y1.rd_expense, y1.revenue) >= 3`` with revenue 8,000万元 → 研发费用 ≥ 240万元. Only for a
-    ratio whose numerator is an input and whose denominator is known and positive (else None).
+    ratio of two inputs whose denominator is known and positive (else None).
     """
     node = measure
     while isinstance(node, Define):
@@ -593,6 +593,7 @@ def ratio_equivalent(measure: Node, target: Fraction, op: str, ctx: Ctx) -> dict
         isinstance(node, Func)
         and node.name in ("pct", "ratio")
         and isinstance(node.args[0], YearInput | TopInput)
+        and isinstance(node.args[1], YearInput | TopInput)
     ):
         return None
     probe = Ctx(profile=ctx.profile, year=ctx.year, as_of=ctx.as_of, review=ctx.review)
