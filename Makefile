@@ -17,6 +17,7 @@ install: install-system install-python
 	$(SRDI) migrate --noinput -v0
 	$(SRDI) loadref
 	$(SRDI) collectstatic --noinput -v0
+	-$(SRDI) report --prepare-fonts  # PDF font subset, once per machine (without it PDFs use the system font)
 
 install-system:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
