@@ -583,15 +583,17 @@ def _amount_text(v: Fraction, op: str, whole: bool = False) -> str:
 def ratio_equivalent(measure: Node, target: Fraction, op: str, ctx: Ctx) -> dict | None:
     """A ratio target as an amount of its numerator at today's denominator.
 
-    ``pct(y1.rd_expense, y1.revenue) >= 3`` with revenue 8,000万元 → 研发费用 ≥ 240万元. Only for a
-    ratio of two inputs whose denominator is known and positive (else None).
+    ``pct(y1.rd_expense, y1.revenue) >= 3`` with revenue 8,000万元 → 研发费用 ≥ 240万元;
+    ``pct_change(y1.main_revenue, y2.main_revenue) >= 10`` with 5,000万元 the year before →
+    主营业务收入 ≥ 5,500万元. Only for a ratio of two inputs whose denominator is known and
+    positive (else None).
     """
     node = measure
     while isinstance(node, Define):
         node = node.node
     if not (
         isinstance(node, Func)
-        and node.name in ("pct", "ratio")
+        and node.name in ("pct", "ratio", "pct_change")
         and isinstance(node.args[0], YearInput | TopInput)
         and isinstance(node.args[1], YearInput | TopInput)
     ):
@@ -600,7 +602,10 @@ def ratio_equivalent(measure: Node, target: Fraction, op: str, ctx: Ctx) -> dict
     den = node.args[1].ev(probe)
     if not isinstance(den, Fraction) or den <= 0:
         return None
-    amount = Fraction(target) * den / (100 if node.name == "pct" else 1)
+    if node.name == "pct_change":
+        amount = den * (1 + Fraction(target) / 100)
+    else:
+        amount = Fraction(target) * den / (100 if node.name == "pct" else 1)
     what, unit = _input_name(node.args[0], ctx)
     basis, basis_unit = _input_name(node.args[1], ctx)
     return {

@@ -268,3 +268,23 @@ def test_gaps_read_lists_and_declarations_in_chinese_not_rule_source():
     texts = " ".join(g["text"] for g in r["gaps"])
     for code in ("any_recent", "any_valid", "info_system", "==", "none →", "_"):
         assert code not in texts, (code, texts)
+
+
+def test_growth_target_names_the_revenue_needed():
+    """主营业务收入增长率 ≥ 10% over 5,000万元 the year before → 主营业务收入 ≥ 5,500万元."""
+    from datetime import date
+    from fractions import Fraction
+
+    from srdi.rules import load_standard
+    from srdi.rules.engine import ratio_equivalent
+    from srdi.rules.expr import Ctx
+    from srdi.rules.profile import normalise
+
+    std = load_standard("innovative-sme@2022")
+    (growth,) = [i for i in std.indicators if i.id == "main_growth"]
+    p = json.loads(json.dumps(BASE))
+    p["years"]["2023"]["main_revenue"] = 5000
+    ctx = Ctx(profile=normalise(p), year=2025, as_of=date(2025, 6, 30), review=False)
+    eq = ratio_equivalent(growth.measures[0].rule, Fraction(10), ">=", ctx)
+    assert eq["amount"] == 5500 and eq["what"] == "2024年主营业务收入"
+    assert eq["text"] == "即2024年主营业务收入≥5,500万元（按2023年主营业务收入5,000万元计）"
