@@ -146,3 +146,19 @@ def test_login_search_filter_detail_edit(live_server, plain_http, users, enterpr
     page.get_by_role("button", name="保存").click()
     assert "营业收入不能小于 0" in page.locator("form.card").inner_text()
     assert revenue_2024(a) == 12500.5
+
+    # emptying a known figure asks for a confirmation first, then sets it to unknown — done
+    # with the keyboard only: the confirmation checkbox takes the focus, Space ticks it
+    field = page.get_by_label("营业收入（万元）", exact=True)
+    field.fill("")
+    field.press("Enter")  # submits the form
+    confirm = page.get_by_role("checkbox", name=re.compile("确认将以下数值改为“未知”"))
+    assert "营业收入" in confirm.locator("xpath=..").inner_text()
+    assert revenue_2024(a) == 12500.5  # nothing cleared without the confirmation
+    assert confirm.evaluate("el => el === document.activeElement")
+    page.keyboard.press("Space")
+    assert confirm.is_checked()
+    page.get_by_role("button", name="保存").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/enterprises/{a.uscc}/#years$"))
+    assert revenue_2024(a) is None
