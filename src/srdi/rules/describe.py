@@ -48,38 +48,39 @@ _OPS = {
 }
 
 
-def _plain(label: str) -> str:
-    """“营业收入（万元）” → “营业收入”."""
-    return label.rsplit("（", 1)[0] if label.endswith("）") else label
+def input_name(node: Node, year: int | None = None) -> tuple[str, str]:
+    """(Chinese name, unit) of an input: 营业收入（万元） of Y-1 → ("2024年营业收入", "万元")."""
+    if isinstance(node, YearInput):
+        raw = FIELD_LABELS.get(node.field, node.field)
+        prefix = f"{year - node.k}年" if year is not None else ""
+    elif isinstance(node, TopInput):
+        raw, prefix = FIELD_LABELS.get(node.path, node.path), ""
+    elif isinstance(node, Define):
+        raw, prefix = node.label or node.name, ""
+    elif isinstance(node, ElemField):
+        raw, prefix = ELEM_LABELS.get(node.field, node.field), ""
+    else:
+        return node.src, ""
+    name, unit = raw, ""
+    if raw.endswith("）") and "（" in raw:
+        name, _, unit = raw[:-1].rpartition("（")
+    return prefix + name, unit
 
 
-def _value(path: str | None, v: Any) -> str:
+def value_name(node: Node, v: Any) -> str:
+    """A constant as people read it: enumerations by their Chinese names (national → 国家级)."""
+    path = (
+        node.path
+        if isinstance(node, TopInput)
+        else f"{node.list_name}.{node.field}"
+        if isinstance(node, ElemField)
+        else None
+    )
     if path is not None and path in ENUMS:
         names = dict(ENUMS[path])
         if v in names:
             return names[v]
     return str(to_json_value(v))
-
-
-def _path(node: Node) -> str | None:
-    if isinstance(node, TopInput):
-        return node.path
-    if isinstance(node, ElemField):
-        return f"{node.list_name}.{node.field}"
-    return None
-
-
-def _name(node: Node, year: int | None) -> str:
-    if isinstance(node, Define):
-        return node.label or node.name
-    if isinstance(node, TopInput):
-        return _plain(FIELD_LABELS.get(node.path, node.path))
-    if isinstance(node, YearInput):
-        label = _plain(FIELD_LABELS.get(node.field, node.field))
-        return f"{year - node.k}年{label}" if year is not None else label
-    if isinstance(node, ElemField):
-        return ELEM_LABELS.get(node.field, node.field)
-    return node.src
 
 
 def describe(node: Node, year: int | None = None, labels: dict[int, str] | None = None) -> str:
@@ -90,23 +91,22 @@ def describe(node: Node, year: int | None = None, labels: dict[int, str] | None 
     if isinstance(node, Define):
         return node.label or describe(node.node, year, labels)
     if isinstance(node, TopInput) and node.type == "bool":
-        return _plain(FIELD_LABELS.get(node.path, node.path))
+        return input_name(node)[0]
     if isinstance(node, Not):
         return "不满足：" + describe(node.x, year, labels)
     if isinstance(node, BoolOp):
         parts = [describe(it, year, labels) for it in node.items]
         return ("、" if node.op == "and" else " 或 ").join(parts)
     if isinstance(node, Cmp) and isinstance(node.right, Const):
-        name = _name(node.left, year)
+        name = input_name(node.left, year)[0]
         if node.left.type == "bool":
             return name if node.right.value == (node.op == "==") else "非" + name
-        return f"{name}{_OPS[node.op]}{_value(_path(node.left), node.right.value)}"
+        return f"{name}{_OPS[node.op]}{value_name(node.left, node.right.value)}"
     if isinstance(node, InList):
-        path = _path(node.x)
-        vals = "、".join(_value(path, v) for v in node.values)
-        return f"{_name(node.x, year)}{'不' if node.negate else ''}属于{vals}"
+        vals = "、".join(value_name(node.x, v) for v in node.values)
+        return f"{input_name(node.x, year)[0]}{'不' if node.negate else ''}属于{vals}"
     if isinstance(node, Func) and node.name == "is_set":
-        return f"有{_name(node.args[0], year)}"
+        return f"有{input_name(node.args[0], year)[0]}"
     if isinstance(node, AnyList):
         what = LIST_LABELS.get(node.list_name, node.list_name)
         cond = f"（{describe(node.pred, year, labels)}）" if node.pred is not None else ""

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from .describe import describe, input_name, value_name
 from .expr import (
     BoolOp,
     Cmp,
@@ -514,11 +515,8 @@ def _leaf_needs(node: Node, ctx: Ctx, labels: dict[int, str]) -> list[dict]:
         if (
             left.type == "str"
         ):  # enumerations by their Chinese names: 研发机构级别：未建立 → ≠未建立
-            from .describe import _path, _value
-
-            path = _path(left)
-            cur_text = "未知" if cur is None else _value(path, cur)
-            target_text = f"“{_value(path, node.right.value)}”"
+            cur_text = "未知" if cur is None else value_name(left, cur)
+            target_text = f"“{value_name(left, node.right.value)}”"
         need = {
             "what": label,
             "value": to_json_value(cur),
@@ -532,8 +530,6 @@ def _leaf_needs(node: Node, ctx: Ctx, labels: dict[int, str]) -> list[dict]:
             need["text"] += f"（{eq['text']}）"
         return [need]
     if node.ev(ctx) is False:
-        from .describe import describe
-
         what = describe(node, ctx.year, labels)
         return [
             {
@@ -546,22 +542,6 @@ def _leaf_needs(node: Node, ctx: Ctx, labels: dict[int, str]) -> list[dict]:
             }
         ]
     return []
-
-
-def _input_name(node: Node, ctx: Ctx) -> tuple[str, str]:
-    """(Chinese name, unit) of an input: 营业收入（万元） of Y-1 → ("2024年营业收入", "万元")."""
-    if isinstance(node, YearInput):
-        raw, prefix = FIELD_LABELS.get(node.field, node.field), f"{ctx.year - node.k}年"
-    elif isinstance(node, TopInput):
-        raw, prefix = FIELD_LABELS.get(node.path, node.path), ""
-    elif isinstance(node, Define):
-        raw, prefix = node.label or node.name, ""
-    else:
-        return node.src, ""
-    name, unit = raw, ""
-    if raw.endswith("）") and "（" in raw:
-        name, _, unit = raw[:-1].rpartition("（")
-    return prefix + name, unit
 
 
 def _amount_text(v: Fraction, op: str, whole: bool = False) -> str:
@@ -606,8 +586,8 @@ def ratio_equivalent(measure: Node, target: Fraction, op: str, ctx: Ctx) -> dict
         amount = den * (1 + Fraction(target) / 100)
     else:
         amount = Fraction(target) * den / (100 if node.name == "pct" else 1)
-    what, unit = _input_name(node.args[0], ctx)
-    basis, basis_unit = _input_name(node.args[1], ctx)
+    what, unit = input_name(node.args[0], ctx.year)
+    basis, basis_unit = input_name(node.args[1], ctx.year)
     return {
         "what": what,
         "op": op,
