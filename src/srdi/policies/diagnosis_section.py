@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from srdi.diagnosis.sections import Section, SectionContext
 
+from . import conditions as C
 from . import selectors as S
 from .catalogue import fmt_amount
 from .matching import ELIGIBLE, NEAR, UNKNOWN, match_profile
@@ -31,7 +32,8 @@ class MatchedPolicies:
         pols = S.published_policies(ctx.as_of)
         if not pols:
             return None
-        results = match_profile([s for _p, s in pols], S.profile_of(ctx.enterprise), ctx.as_of)
+        # the report's own profile (already read): no second read of the registry per report
+        results = match_profile([s for _p, s in pols], C.normalise(ctx.profile), ctx.as_of)
         shown = [r for r in results if r["status"] in SHOWN]
         if not shown:
             return None
@@ -51,16 +53,26 @@ class MatchedPolicies:
             )
             rows.append([r["title"], r["status_label"], amount, why])
         eligible = [r for r in shown if r["status"] == ELIGIBLE]
-        total = sum(Decimal(str(r["amount"])) for r in eligible if r["amount"] is not None)
+        priced = [Decimal(str(r["amount"])) for r in eligible if r["amount"] is not None]
+        if priced:
+            money = _("可测算金额合计约 %(t)s 万元") % {"t": fmt_amount(sum(priced))}
+            if len(priced) < len(eligible):
+                money += _("（另有 %(n)d 项金额待核定或非资金类）") % {
+                    "n": len(eligible) - len(priced)
+                }
+        elif eligible:
+            money = _("金额待核定或为非资金类支持")
+        else:
+            money = _("暂无可测算金额")
         paragraphs = [
             _(
-                "按 %(d)s 的数据，符合 %(n)d 项已发布的惠企政策，可测算金额合计约 %(t)s 万元；"
+                "按 %(d)s 的数据，符合 %(n)d 项已发布的惠企政策，%(money)s；"
                 "另有 %(u)d 项待补充数据、%(m)d 项差一项条件。金额为按政策文件公式的测算，以审核兑现为准。"
             )
             % {
                 "d": ctx.as_of.isoformat(),
                 "n": len(eligible),
-                "t": fmt_amount(total),
+                "money": money,
                 "u": sum(r["status"] == UNKNOWN for r in shown),
                 "m": sum(r["status"] == NEAR for r in shown),
             }

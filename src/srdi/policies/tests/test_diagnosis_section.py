@@ -54,3 +54,20 @@ def test_report_lists_claimable_policies_with_amount_and_what_is_missing(two_pol
 def test_no_published_policy_no_section(enterprises):
     d = diagnosis.diagnose(enterprises[0], dt.date.today())
     assert [s for s in d["sections"] if s["key"] == "policies"] == []
+
+
+def test_unpriced_policies_are_not_summed_as_zero(users, enterprises):
+    from srdi.registry.models import AnnualFigures
+
+    y = dt.date.today().year - 1
+    AnnualFigures.objects.update_or_create(
+        enterprise=enterprises[0], year=y, defaults={"revenue": 10000}
+    )
+    raw = {**RAW, "key": "service-only", "title": "上门诊断服务", "category": "服务",
+           "benefit": {"kind": "none", "note": "免费诊断服务"}}  # fmt: skip
+    services.publish_policy(users["admin"], services.save_policy(users["admin"], raw))
+    d = diagnosis.diagnose(enterprises[0], dt.date.today())
+    (sec,) = [s for s in d["sections"] if s["key"] == "policies"]
+    assert "金额待核定或为非资金类支持" in sec["paragraphs"][0]
+    assert "0 万元" not in sec["paragraphs"][0]
+    assert sec["rows"][0][2] == "免费诊断服务"
