@@ -38,7 +38,8 @@ class Command(BaseCommand):
         for rid, at in old:
             at = timezone.localtime(at)
             last_of_month[(at.year, at.month)] = rid  # ascending: the last one wins
-        doomed = [rid for rid, _at in old if rid not in set(last_of_month.values())]
+        kept = set(last_of_month.values())
+        doomed = [rid for rid, _at in old if rid not in kept]
         n_records = EvaluationRecord.objects.filter(run_id__in=doomed).count()
         if dry_run:
             self.stdout.write(
