@@ -60,3 +60,16 @@ def fail(job_id: int, message: str) -> None:
     Job.objects.filter(pk=job_id).update(
         status=Job.Status.FAILED, message=message, finished_at=timezone.now()
     )
+
+
+def retention_days(text: str) -> int:
+    """``--days`` of the purge commands: a positive whole number, else a message in Chinese."""
+    import argparse
+
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise argparse.ArgumentTypeError(f"保留天数应为正整数，收到“{text}”")
+    return days

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from srdi.core.jobs import retention_days
 from srdi.core.models import Job
 
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--days",
-            type=int,
+            type=retention_days,
             default=None,
             help=_("保留天数（默认取设置 SRDI_JOB_FILE_DAYS）"),
         )

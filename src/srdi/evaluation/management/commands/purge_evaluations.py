@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from srdi.audit.services import record
+from srdi.core.jobs import retention_days
 from srdi.evaluation.models import EvaluationRecord, EvaluationRun, InputSnapshot
 
 
@@ -20,7 +21,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--days", type=int, default=None, help=_("保留天数（默认取设置 SRDI_EVALUATION_DAYS）")
+            "--days",
+            type=retention_days,
+            default=None,
+            help=_("保留天数（默认取设置 SRDI_EVALUATION_DAYS）"),
         )
         parser.add_argument("--dry-run", action="store_true", help=_("只列出，不删除"))
 
