@@ -16,6 +16,7 @@ def platform(request):
         "is_official": scopes.is_official(user),
         "is_admin": scopes.is_admin(user),
         "may_import": _may_import(user),
+        "menu_items": _menu(user),
     }
 
 
@@ -26,3 +27,9 @@ def _may_import(user) -> bool:
     from srdi.registry.services import may_import
 
     return may_import(user)
+
+
+def _menu(user):
+    from .workspace import menu_for
+
+    return menu_for(user)

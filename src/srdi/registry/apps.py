@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class RegistryConfig(AppConfig):
     name = "srdi.registry"
     verbose_name = _("企业库")
+
+    def ready(self) -> None:
+        from . import scopes  # noqa: F401  (registers Enterprise with srdi.core.access)

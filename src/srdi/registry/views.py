@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from srdi.accounts import scopes
+from srdi.core import access
 from srdi.exchange import ProfileErrors
 from srdi.exchange import schema as S
 
@@ -41,15 +42,11 @@ NOT_FOUND = "未找到该企业，或您无权查看。"
 
 def enterprise_for(user, uscc: str) -> Enterprise:
     """The enterprise `uscc` if `user` may read it; Http404 otherwise (unknown or out of scope)."""
-    e = (
-        scopes.visible_enterprises(user)
-        .filter(uscc=(uscc or "").strip().upper())
-        .select_related("region", "industry")
-        .first()
-    )
-    if e is None:
-        raise Http404(NOT_FOUND)
-    return e
+    qs = Enterprise.objects.select_related("region", "industry")
+    try:
+        return access.get(user, qs, uscc=(uscc or "").strip().upper())
+    except Http404:
+        raise Http404(NOT_FOUND) from None
 
 
 # ------------------------------------------------------------------------------------ list

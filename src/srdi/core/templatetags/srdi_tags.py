@@ -1,5 +1,6 @@
 from django import template
 
+from srdi.core import formatting as fmt
 from srdi.exchange.schema import path_label as _path_label
 
 register = template.Library()
@@ -11,3 +12,46 @@ def path_label(value):
     if isinstance(value, list | tuple):
         return "、".join(_path_label(str(v)) for v in value)
     return _path_label(str(value))
+
+
+# Numbers and dates (srdi.core.formatting): {{ x|wan }} {{ x|wan_plain }} {{ x|pct }} …
+
+
+@register.filter
+def wan(value):
+    return fmt.wan(value)
+
+
+@register.filter
+def wan_plain(value):
+    return fmt.wan(value, unit=False)
+
+
+@register.filter
+def pct(value):
+    return fmt.pct(value)
+
+
+@register.filter
+def num(value):
+    return fmt.number(value)
+
+
+@register.filter
+def count(value):
+    return fmt.count(value)
+
+
+@register.filter
+def date_zh(value):
+    return fmt.date_zh(value)
+
+
+@register.filter
+def date_iso(value):
+    return fmt.date_iso(value)
+
+
+@register.filter
+def datetime_zh(value):
+    return fmt.datetime_zh(value)

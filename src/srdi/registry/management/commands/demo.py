@@ -1,7 +1,9 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
+from srdi.core import demo
 from srdi.registry.demo import build_demo
 from srdi.registry.models import Enterprise, Region
 from srdi.registry.refdata import load_reference
@@ -44,3 +46,4 @@ class Command(BaseCommand):
         self.stdout.write(
             "有效称号：" + "，".join(f"{label} {counts[t]} 家" for t, label in TIERS.items())
         )
+        demo.run_all(seed, timezone.localdate(), self.stdout.write)

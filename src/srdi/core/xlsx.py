@@ -1,0 +1,125 @@
+"""The one xlsx writer: every workbook the platform writes goes through here.
+
+    from srdi.core import xlsx
+
+    content = xlsx.workbook([xlsx.Sheet("企业名录", headers, rows, widths=(22, 36))])
+    return xlsx.response(content, "企业名录.xlsx")
+
+    wb, ws = xlsx.streaming("企业名录", headers, widths=...)   # large lists: write-only
+    ws.append(xlsx.row(ws, values)); wb.save(out)
+
+Text is always stored as text: a value such as ``=HYPERLINK(…)`` (or one starting with ``+ - @``)
+is written as a string cell, never as a live formula (CWE-1236, "CSV/formula injection").
+Numbers stay numbers (Decimal written exactly as a number), dates stay dates, None is empty.
+CSV files get the same protection with :func:`csv_text` (a leading apostrophe).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import quote
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Sheet:
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence]
+    widths: Sequence[float] = field(default_factory=tuple)
+    freeze: str | None = "A2"
+
+
+def _plain(value):
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        from django.utils import timezone
+
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
+def cell(ws, value, *, bold: bool = False):
+    """A write-only cell holding `value` safely (text as text)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    value = _plain(value)
+    c = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        c.data_type = "s"  # never a formula, whatever the text starts with
+    if bold:
+        c.font = Font(bold=True)
+    return c
+
+
+def row(ws, values: Sequence, *, bold: bool = False) -> list:
+    return [cell(ws, v, bold=bold) for v in values]
+
+
+def streaming(title: str, headers: Sequence[str], *, widths: Sequence[float] = (), freeze="A2"):
+    """A write-only workbook with one sheet and its header row: ``(wb, ws)``."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    if freeze:
+        ws.freeze_panes = freeze
+    ws.append(row(ws, list(headers), bold=True))
+    return wb, ws
+
+
+def add_sheet(wb, sheet: Sheet):
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(sheet.title[:31])
+    for i, w in enumerate(sheet.widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    if sheet.freeze and sheet.headers:
+        ws.freeze_panes = sheet.freeze
+    if sheet.headers:
+        ws.append(row(ws, list(sheet.headers), bold=True))
+    for values in sheet.rows:
+        ws.append(row(ws, list(values)))
+    return ws
+
+
+def workbook(sheets: Iterable[Sheet]) -> bytes:
+    """The xlsx bytes of `sheets` (write-only: memory stays flat for long lists)."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    for s in sheets:
+        add_sheet(wb, s)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def response(content: bytes, filename: str):
+    """An attachment response with a Chinese file name (RFC 5987)."""
+    from django.http import HttpResponse
+
+    resp = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return resp
+
+
+def csv_text(value):
+    """A CSV field that a spreadsheet will not run: text starting with = + - @ gets a ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
