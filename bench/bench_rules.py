@@ -416,9 +416,7 @@ def bench_columnar(sizes: list[int], rows: list[tuple]) -> dict:
 def example_profiles() -> list[dict]:
     import json
 
-    path = ROOT.parent / "shared" / "contracts" / "examples" / "profiles.json"
-    if not path.exists():
-        path = Path("/work/shared/contracts/examples/profiles.json")
+    path = ROOT / "docs" / "contracts" / "examples" / "profiles.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -1,25 +1,19 @@
-"""Helpers for tests: where the shared contracts (../shared beside the repository) are."""
+"""Helpers for tests: the project's own copies of the contracts (docs/contracts/).
+
+The exchange-format and evaluation contracts, and their worked examples, are the project's own
+documents under ``docs/contracts/``; tests read them there and never outside the repository.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from django.conf import settings
+REPO_DIR = Path(__file__).resolve().parents[3]
 
 
-def shared_dir() -> Path:
-    """`SRDI_SHARED_DIR`, else `shared/` beside the repository, else /work/shared."""
-    candidates = [
-        os.environ.get("SRDI_SHARED_DIR"),
-        settings.BASE_DIR.parent / "shared",
-        "/work/shared",
-    ]
-    for c in candidates:
-        if c and (Path(c) / "contracts").is_dir():
-            return Path(c)
-    return Path(candidates[1])
+def contracts_dir() -> Path:
+    return REPO_DIR / "docs" / "contracts"
 
 
 def examples_dir() -> Path:
-    return shared_dir() / "contracts" / "examples"
+    return contracts_dir() / "examples"

@@ -1,6 +1,6 @@
 """Enterprise profile exchange format v1 (企业画像交换格式): schema, validation, readers, writers.
 
-Pure Python: imports nothing from Django. See shared/contracts/enterprise-profile.md.
+Pure Python: imports nothing from Django. See docs/contracts/enterprise-profile.md.
 
     from srdi.exchange import read_profiles, ProfileErrors, write_json
     try:

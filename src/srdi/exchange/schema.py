@@ -3,7 +3,7 @@
 Everything that reads, writes, validates or stores profiles (the validator, the xlsx template,
 the readers and writers, the registry's models) takes the field list from here.
 
-Structure of a profile (see shared/contracts/enterprise-profile.md):
+Structure of a profile (see docs/contracts/enterprise-profile.md):
 
 * top-level scalar fields (``TOP``),
 * objects ``market``, ``quality``, ``ip``, ``compliance`` (``OBJECTS``),

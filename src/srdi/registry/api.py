@@ -242,7 +242,7 @@ _BODY_DOC = {
             "application/json": {
                 "schema": {
                     "type": "object",
-                    "description": "企业画像交换格式 v1（见 shared/contracts/enterprise-profile.md）",
+                    "description": "企业画像交换格式 v1（见项目文档 docs/contracts/enterprise-profile.md）",
                     "additionalProperties": True,
                 },
                 "example": {"years": {"2024": {"revenue": 12000.5, "employees": 180}}},

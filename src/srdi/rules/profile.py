@@ -1,6 +1,6 @@
 """Profile access for the rules engine: the exchange-format fields and what "absent" means.
 
-The exchange format (contracts/enterprise-profile.md) has two kinds of value:
+The exchange format (docs/contracts/enterprise-profile.md) has two kinds of value:
 
 * **measurements** (figures, dates, levels): absent or null means *unknown*;
 * **declarations** (flags, codes, counts, lists, ``equity_financing``): absent means *none

@@ -11,7 +11,6 @@ from django.core.management import call_command
 from srdi.core.testing import examples_dir
 
 EXAMPLES = examples_dir()
-needs_examples = pytest.mark.skipif(not EXAMPLES.exists(), reason="contract examples not available")
 
 
 def run(*args: str) -> dict:
@@ -20,7 +19,6 @@ def run(*args: str) -> dict:
     return json.loads(out.getvalue())
 
 
-@needs_examples
 @pytest.mark.parametrize(
     "row",
     json.loads((EXAMPLES / "expected.json").read_text(encoding="utf-8"))
@@ -49,7 +47,6 @@ def test_cli_gives_the_worked_example(row: dict) -> None:
             assert got[key] == row[key]
 
 
-@needs_examples
 def test_results_in_input_order_and_standards_as_asked() -> None:
     doc = run(
         str(EXAMPLES / "profiles.json"),
@@ -67,7 +64,6 @@ def test_results_in_input_order_and_standards_as_asked() -> None:
     assert [r["standard"] for r in doc["results"][:2]] == ["srdi-sme@2022", "sme-size@2011"]
 
 
-@needs_examples
 def test_default_standards_are_those_in_force() -> None:
     doc = run(str(EXAMPLES / "profiles.json"), "--as-of", "2026-06-30", "--format", "json")
     assert "srdi-sme@2022" not in doc["standards"]
@@ -97,7 +93,6 @@ def test_bad_profile_file_exits_2(tmp_path, capsys) -> None:
     assert "统一社会信用代码" in capsys.readouterr().err
 
 
-@needs_examples
 def test_table_is_chinese() -> None:
     out = io.StringIO()
     call_command(

@@ -197,7 +197,6 @@ def test_documents_and_digests_are_stable(demo):
     assert doc["uscc"] == one.frame.df["uscc"][0] and "years" in doc
 
 
-@pytest.mark.skipif(not EXAMPLES.exists(), reason="contract examples not available")
 @pytest.mark.parametrize("day,review", CASES)
 def test_same_frame_on_the_contract_examples(db, day, review):
     from srdi.registry.refdata import load_reference

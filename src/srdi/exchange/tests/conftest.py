@@ -5,16 +5,14 @@ from pathlib import Path
 
 import pytest
 
-# shared/ lies beside the repository (here and in CI)
-EXAMPLES = (
-    Path(__file__).resolve().parents[5] / "shared" / "contracts" / "examples" / "profiles.json"
-)
+from srdi.core.testing import examples_dir
+
+# the worked examples of the exchange-format contract (docs/contracts/examples/)
+EXAMPLES = examples_dir() / "profiles.json"
 
 
 @pytest.fixture(scope="session")
 def examples_path() -> Path:
-    if not EXAMPLES.exists():
-        pytest.skip("shared/contracts/examples/profiles.json not found")
     return EXAMPLES
 
 

@@ -2,13 +2,10 @@
 
 import datetime as dt
 import json
-from pathlib import Path
-
 from srdi import rules
+from srdi.core.testing import examples_dir
 
-EXAMPLES = (
-    Path(__file__).resolve().parents[5] / "shared" / "contracts" / "examples" / "profiles.json"
-)
+EXAMPLES = examples_dir() / "profiles.json"
 
 
 def test_decimal_local_points_give_identical_scores():

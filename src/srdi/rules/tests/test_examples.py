@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from srdi.core.testing import examples_dir
 from srdi.rules import evaluate
 
-EXAMPLES = Path(__file__).resolve().parents[5] / "shared" / "contracts" / "examples"
-if not EXAMPLES.exists():  # the checkout's sibling folder
-    EXAMPLES = Path("/work/shared/contracts/examples")
-ROWS = (
-    json.loads((EXAMPLES / "expected.json").read_text(encoding="utf-8"))
-    if EXAMPLES.exists()
-    else []
-)
-PROFILES = (
-    {p["uscc"]: p for p in json.loads((EXAMPLES / "profiles.json").read_text(encoding="utf-8"))}
-    if EXAMPLES.exists()
-    else {}
-)
+EXAMPLES = examples_dir()  # docs/contracts/examples: the evaluation contract's worked examples
+ROWS = json.loads((EXAMPLES / "expected.json").read_text(encoding="utf-8"))
+PROFILES = {
+    p["uscc"]: p for p in json.loads((EXAMPLES / "profiles.json").read_text(encoding="utf-8"))
+}
 
 
-@pytest.mark.skipif(not ROWS, reason="contract examples not available")
 @pytest.mark.parametrize(
     "row", ROWS, ids=[f"{r['name']}-{r['standard']}-{r['review']}" for r in ROWS]
 )
