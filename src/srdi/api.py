@@ -3,9 +3,8 @@
 from django.conf import settings
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
-from ninja.security import SessionAuth
 
-from srdi.accounts.api import TokenAuth
+from srdi.accounts.api import SessionAuth, TokenAuth
 from srdi.accounts.api import router as accounts_router
 from srdi.cultivation.api import router as cultivation_router
 from srdi.diagnosis.api import router as diagnosis_router
@@ -18,7 +17,8 @@ api = NinjaAPI(
     title=settings.SRDI_SITE_NAME + " API",
     version="1",
     description="常熟市专精特新企业培育服务平台 JSON API。所有接口与网页使用同一套服务层与权限检查。",
-    auth=[SessionAuth(csrf=True), TokenAuth()],
+    # the token door first (no CSRF), then the session door (CSRF checked): see accounts.api
+    auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
 )
 

@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.security import HttpBearer
+from ninja.errors import HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
 
 from . import services
 
@@ -8,13 +11,48 @@ router = Router()
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>` with a token issued to a user (srdi token USER)."""
+    """The token door: `Authorization: Bearer <token>` (srdi token USER). No CSRF: a token is
+    never sent by a browser on its own, so a forged cross-site request cannot carry it."""
 
     def authenticate(self, request, token):
         user = services.user_for_token(token)
         if user is not None:
             request.user = user
+            request.auth_door = "token"
         return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The session door: the browser's login session, CSRF checked on every unsafe method.
+
+    It answers only requests that carry no `Authorization` header (those belong to the token
+    door alone: a wrong token is 401, never a CSRF refusal) and that have a logged-in session
+    (no session is 401). Put it after :class:`TokenAuth` in the API's auth list.
+    """
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def __call__(self, request):
+        if request.headers.get("Authorization"):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise HttpError(
+                403,
+                _(
+                    "CSRF 校验失败：请刷新页面后重试；程序调用请使用 API 令牌（Authorization: Bearer）。"
+                ),
+            )
+        request.auth_door = "session"
+        return user
+
+    def authenticate(self, request, key):  # pragma: no cover - __call__ decides
+        return request.user if request.user.is_authenticated else None
 
 
 class MeOut(Schema):

@@ -1,4 +1,4 @@
-"""POST /api/evaluations — the same JSON in and out as `srdi evaluate` (evaluation.md)."""
+"""POST /api/evaluations — the same JSON in and out as `srdi evaluate` (docs/contracts/evaluation.md)."""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def _user(request):
     description=(
         "请求：profiles（画像数组）或 uscc（已登记企业，评估结果连同规则版本与输入快照一并保存），"
         "以及 standards、as_of、review、explain。响应与命令行 `srdi evaluate --format json` 相同。"
-        "企业用户只能评估本企业。"
+        "企业用户只能评估本企业。评估合同见项目文档 docs/contracts/evaluation.md。"
     ),
     openapi_extra=_DOC,
 )

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+
 from srdi import rules
 from srdi.core.testing import examples_dir
 

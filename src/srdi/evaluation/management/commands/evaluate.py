@@ -51,7 +51,7 @@ def read_profile_file(path: str) -> list[dict]:
 
 
 class Command(BaseCommand):
-    help = _("按认定标准评估企业画像（评估合同 evaluation.md）")
+    help = _("按认定标准评估企业画像（评估合同见 docs/contracts/evaluation.md）")
 
     def add_arguments(self, parser):
         parser.add_argument(
