@@ -8,6 +8,8 @@ Environment variables (see README, "Configuration"):
   SRDI_ALLOWED_HOSTS  comma separated (default 127.0.0.1,localhost)
   SRDI_HTTPS          1/0: secure cookies, SSL redirect, HSTS (default: on when debug is off)
   REDIS_URL           optional: task queue and cache on Redis instead of SQLite/local memory
+  SRDI_TRUSTED_PROXIES  addresses/networks of the HTTPS reverse proxy (X-Forwarded-For/-Proto)
+  SRDI_SESSION_IDLE_MINUTES  logged out after this many minutes without a request (default 30)
   SRDI_SMTP_HOST, SRDI_SMTP_PORT, SRDI_SMTP_USER, SRDI_SMTP_PASSWORD, SRDI_SMTP_TLS, SRDI_MAIL_FROM
 """
 
@@ -19,6 +21,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -62,15 +65,27 @@ ALLOWED_HOSTS = [
 HTTPS = env_bool("SRDI_HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
-SECURE_SSL_REDIRECT = HTTPS and not TESTING
+SECURE_SSL_REDIRECT = env_bool("SRDI_SSL_REDIRECT", HTTPS and not TESTING)
 SECURE_HSTS_SECONDS = int(os.environ.get("SRDI_HSTS_SECONDS", "31536000")) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# The reverse proxy in front of the platform: only a request from one of these addresses
+# (or networks) may name the client's address (X-Forwarded-For) and HTTPS (X-Forwarded-Proto);
+# from anywhere else srdi.core.security.TrustedProxyMiddleware removes those headers first, so
+# Django may read X-Forwarded-Proto unconditionally.
+SRDI_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("SRDI_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("SRDI_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_AGE = 8 * 3600  # absolute lifetime of a login
+# idle timeout (等保: 登录连接超时自动退出): no request for this long logs the session out
+SRDI_SESSION_IDLE_MINUTES = int(os.environ.get("SRDI_SESSION_IDLE_MINUTES", "30"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -92,17 +107,39 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "srdi.core.security.TrustedProxyMiddleware",  # first: the client address and scheme
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "srdi.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "srdi.core.security.NoStoreMiddleware",
     "srdi.audit.middleware.RequestContextMiddleware",
 ]
+
+# Content Security Policy (django-csp): scripts only from the platform itself or an inline
+# <script nonce="{{ request.csp_nonce }}"> of our own templates; no plug-ins, no framing.
+# Inline style attributes stay allowed (the templates and ECharts set element styles).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "srdi.urls"
 WSGI_APPLICATION = "srdi.wsgi.application"
@@ -151,19 +188,40 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Password policy (等保 level 3): at least 10 characters of three classes, not the username,
+# not a common password, not one of the last 5 (srdi.accounts.passwords). Every door that sets a
+# password runs these: forms, the admin, `srdi createsuperuser` / `changepassword`.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("SRDI_PASSWORD_MIN_LENGTH", "10"))},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "srdi.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "srdi.accounts.passwords.NotUsernameValidator"},
+    {"NAME": "srdi.accounts.passwords.HistoryValidator", "OPTIONS": {"keep": 5}},
 ]
+AUTHENTICATION_BACKENDS = ["srdi.accounts.backends.ThrottledModelBackend"]
 
 if TESTING:  # fast hashing in the test suite only (every fixture user has a password)
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Login throttling: failures per username or per client address within the window lock it.
+# Login throttling (srdi.accounts.throttle): failures within the window lock one account from
+# one client address (SRDI_LOGIN_MAX_FAILURES), or one address for every account at a higher
+# limit (SRDI_LOGIN_MAX_FAILURES_PER_ADDRESS). An account is never locked for everyone: many
+# failures of one account from many addresses alert the administrators instead.
 SRDI_LOGIN_MAX_FAILURES = int(os.environ.get("SRDI_LOGIN_MAX_FAILURES", "5"))
+SRDI_LOGIN_MAX_FAILURES_PER_ADDRESS = int(
+    os.environ.get("SRDI_LOGIN_MAX_FAILURES_PER_ADDRESS", "30")
+)
+SRDI_LOGIN_ALERT_FAILURES = int(os.environ.get("SRDI_LOGIN_ALERT_FAILURES", "20"))
 SRDI_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("SRDI_LOGIN_LOCKOUT_MINUTES", "15"))
+# audit records (and login records) are kept at least this long; `srdi purge_audit` refuses
+# less than SRDI_AUDIT_MIN_DAYS (等保: 审计记录留存不少于六个月)
+SRDI_AUDIT_MIN_DAYS = 180
+SRDI_AUDIT_DAYS = int(os.environ.get("SRDI_AUDIT_DAYS", "365"))
 # list exports with more rows run as a background job (progress page, download at the end)
 SRDI_EXPORT_BACKGROUND_ROWS = int(os.environ.get("SRDI_EXPORT_BACKGROUND_ROWS", "5000"))
 # result files of finished background jobs are kept this many days (`srdi purge_jobs`)

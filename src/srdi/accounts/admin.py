@@ -2,7 +2,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .forms import ThrottledAdminAuthenticationForm
 from .models import ApiToken, LoginAttempt, User
+
+# /admin/login/ goes through the same throttle (the authentication backend) and shows the same
+# lock messages as the platform's login page.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(User)
@@ -40,9 +45,19 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(LoginAttempt)
 class LoginAttemptAdmin(admin.ModelAdmin):
-    list_display = ("at", "username", "ip", "success")
-    list_filter = ("success",)
-    search_fields = ("username", "ip")
+    list_display = ("at", "username", "ip", "door", "success", "refused", "cleared")
+    list_filter = ("success", "refused", "door")
+    search_fields = ("username", "account")
+    readonly_fields = [f.name for f in LoginAttempt._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ApiToken)

@@ -1,41 +1,10 @@
-"""Account services: login throttling and lockout, API tokens."""
+"""Account services: API tokens (login throttling lives in srdi.accounts.throttle)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.utils import timezone
 
-from .models import ApiToken, LoginAttempt, User
-
-
-def _window_start():
-    return timezone.now() - timedelta(minutes=settings.SRDI_LOGIN_LOCKOUT_MINUTES)
-
-
-def recent_failures(username: str, ip: str | None) -> int:
-    """Failures since the last success, within the lockout window, by username or by address."""
-    since = _window_start()
-    counts = []
-    for key, value in (("username", username), ("ip", ip)):
-        if not value:
-            continue
-        attempts = LoginAttempt.objects.filter(**{key: value}, at__gte=since)
-        last_ok = attempts.filter(success=True).order_by("-at").values_list("at", flat=True).first()
-        failures = attempts.filter(success=False)
-        if last_ok:
-            failures = failures.filter(at__gt=last_ok)
-        counts.append(failures.count())
-    return max(counts, default=0)
-
-
-def is_locked(username: str, ip: str | None) -> bool:
-    return recent_failures(username, ip) >= settings.SRDI_LOGIN_MAX_FAILURES
-
-
-def record_attempt(username: str, ip: str | None, success: bool) -> None:
-    LoginAttempt.objects.create(username=username[:150], ip=ip or None, success=success)
+from .models import ApiToken, User
 
 
 def issue_token(user: User, name: str) -> str:
@@ -57,3 +26,17 @@ def user_for_token(key: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())
     return token.user
+
+
+def set_password(actor, user: User, raw: str) -> None:
+    """Change `user`'s password through the password policy, audited (for any door that sets a
+    password other than Django's own forms: the CLI, a future API). Raises ValidationError with
+    the policy's Chinese messages."""
+    from django.contrib.auth import password_validation
+
+    from srdi.audit.services import record
+
+    password_validation.validate_password(raw, user)
+    user.set_password(raw)
+    user.save(update_fields=["password"])
+    record(actor=actor or user, action="password_change", obj=user, note="修改密码")

@@ -3,6 +3,43 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# Chinese names of the actions (the log shows these; an action not listed is shown as recorded).
+ACTION_LABELS = {
+    "create": _("新增"),
+    "update": _("修改"),
+    "delete": _("删除"),
+    "append": _("追加"),
+    "demo": _("演示数据"),
+    "login": _("登录成功"),
+    "logout": _("退出登录"),
+    "login_failed": _("登录失败"),
+    "login_refused": _("登录被拒绝（已锁定）"),
+    "login_locked": _("登录锁定"),
+    "login_attack": _("疑似密码猜测"),
+    "login_unlock": _("解除登录锁定"),
+    "password_change": _("修改密码"),
+    "audit.purge": _("清理审计日志"),
+    "backup": _("备份"),
+    "restore": _("恢复"),
+    "batch.upload": _("上传批次名单"),
+    "evaluation.run": _("认定评估"),
+    "evaluation.purge": _("清理评估记录"),
+    "policy.save": _("保存政策"),
+    "policy.publish": _("发布政策"),
+    "policy.archive": _("归档政策"),
+    "policy.mutes": _("推送设置"),
+    "policy.application.create": _("创建申报"),
+    "policy.application.edit": _("修改申报"),
+    "policy.application.submit": _("提交申报"),
+    "policy.application.review": _("审核申报"),
+    "policy.application.pay": _("登记兑现"),
+    "pool.willing": _("登记申报意愿"),
+    "pool.applied": _("登记申报"),
+    "pool.keylink": _("标记关键环节"),
+    "target.manual": _("填报目标完成值"),
+    "title.create": _("登记称号"),
+}
+
 
 class AuditLog(models.Model):
     """One write to the platform's data: who, when, what (before/after), from where."""
@@ -12,6 +49,7 @@ class AuditLog(models.Model):
         API = "api", _("接口")
         CLI = "cli", _("命令行")
         IMPORT = "import", _("批量导入")
+        ADMIN = "admin", _("管理后台")
         SYSTEM = "system", _("系统")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
@@ -47,6 +85,10 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
 
     @property
     def object_type_label(self) -> str:

@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from srdi.accounts.scopes import require_admin
 
-from .models import AuditLog
+from .models import ACTION_LABELS, AuditLog
 
 
 @login_required
@@ -35,8 +35,11 @@ def log_list(request):
             "page": page,
             "q": q,
             "sources": AuditLog.Source.choices,
-            "actions": AuditLog.objects.values_list("action", flat=True)
-            .distinct()
-            .order_by("action"),
+            "actions": [
+                (a, str(ACTION_LABELS.get(a, a)))
+                for a in AuditLog.objects.values_list("action", flat=True)
+                .distinct()
+                .order_by("action")
+            ],
         },
     )

@@ -7,10 +7,11 @@ pytestmark = pytest.mark.django_db
 @override_settings(SRDI_LOGIN_MAX_FAILURES=3)
 def test_lockout_after_repeated_failures_even_with_right_password(client, make_user):
     make_user("alice", "admin", password="Right-pass-123")
-    for _ in range(3):
+    for i in range(3):
         r = client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
         assert r.status_code == 200
-        assert "用户名或密码不正确" in r.content.decode()
+        # the failure that starts the lock says so at once
+        assert ("已被暂时锁定" if i == 2 else "用户名或密码不正确") in r.content.decode()
     r = client.post("/accounts/login/", {"username": "alice", "password": "Right-pass-123"})
     assert "已被暂时锁定" in r.content.decode()
     assert "_auth_user_id" not in client.session
