@@ -1,8 +1,10 @@
 """The JSON API (django-ninja): one NinjaAPI, one router per app, OpenAPI at /api/docs."""
 
 from django.conf import settings
+from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.openapi.docs import Swagger, _csrf_needed
 
 from srdi.accounts.api import SessionAuth, TokenAuth
 from srdi.accounts.api import router as accounts_router
@@ -13,10 +15,32 @@ from srdi.policies.api import router as policies_router
 from srdi.registry.api import router as registry_router
 from srdi.registry.api_io import router as io_router
 
+
+class VendoredSwagger(Swagger):
+    """/api/docs from the Swagger UI files vendored in the repository (no CDN; CSP-clean)."""
+
+    template = "api/docs.html"
+
+    def render_page(self, request, api, **kwargs):
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {
+            "swagger_settings": dict(self.settings),
+            "api": api,
+            "add_csrf": _csrf_needed(api),
+        }
+        return render(request, self.template, context)
+
+
 api = NinjaAPI(
     title=settings.SRDI_SITE_NAME + " API",
     version="1",
-    description="常熟市专精特新企业培育服务平台 JSON API。所有接口与网页使用同一套服务层与权限检查。",
+    description=(
+        "常熟市专精特新企业培育服务平台 JSON API。所有接口与网页使用同一套服务层与权限检查。"
+        "认证：`Authorization: Bearer <令牌>`（`srdi token 用户名` 签发；写操作无需 CSRF），"
+        "或浏览器登录会话（写操作须带 CSRF 令牌）。企业画像交换格式见项目文档 "
+        "docs/contracts/enterprise-profile.md，认定评估合同见 docs/contracts/evaluation.md。"
+    ),
+    docs=VendoredSwagger(settings={"persistAuthorization": False}),
     # the token door first (no CSRF), then the session door (CSRF checked): see accounts.api
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
