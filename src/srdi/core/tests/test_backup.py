@@ -87,7 +87,7 @@ def test_round_trip_gives_every_table_back_row_for_row(platform_state, tmp_path)
     } == before
 
     empty_database()
-    for rel, p in list(backup.media_files()):
+    for _rel, p in list(backup.media_files()):
         p.unlink()
     assert backup.database_digest() != before
     mail.outbox.clear()
