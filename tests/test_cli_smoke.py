@@ -34,6 +34,10 @@ COMMANDS = [
     "token",
     "demo_users",
     "serve",
+    "backup",
+    "restore",
+    "purge_audit",
+    "changepassword",
 ]
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

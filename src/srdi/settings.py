@@ -89,6 +89,9 @@ SRDI_SESSION_IDLE_MINUTES = int(os.environ.get("SRDI_SESSION_IDLE_MINUTES", "30"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # before django.contrib.auth: its `changepassword` / `createsuperuser` (password policy,
+    # Chinese) are the ones `srdi` runs
+    "srdi.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -97,7 +100,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "huey.contrib.djhuey",
     "srdi.core",
-    "srdi.accounts",
     "srdi.audit",
     "srdi.registry",
     "srdi.evaluation",
@@ -194,7 +196,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "srdi.accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": int(os.environ.get("SRDI_PASSWORD_MIN_LENGTH", "10"))},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -11,6 +11,7 @@ from __future__ import annotations
 import string
 
 from django.contrib.auth.hashers import check_password
+from django.contrib.auth.password_validation import MinimumLengthValidator as DjangoMinimumLength
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,16 @@ CLASSES = (
     ("upper", set(string.ascii_uppercase)),
     ("digit", set(string.digits)),
 )
+
+
+class MinimumLengthValidator(DjangoMinimumLength):
+    """Django's length check, with its message in Chinese (Django's own catalogue lacks it)."""
+
+    def get_error_message(self):
+        return _("密码长度太短：至少需要 %(n)s 个字符。") % {"n": self.min_length}
+
+    def get_help_text(self):
+        return _("至少 %(n)s 个字符。") % {"n": self.min_length}
 
 
 def character_classes(password: str) -> int:

@@ -40,6 +40,8 @@ def _admin_context():
 def _plain(value):
     if isinstance(value, FieldFile):
         return value.name or None
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, Decimal | dt.date | dt.datetime | dt.time | dt.timedelta | uuid.UUID):
         return str(value)
     if isinstance(value, bytes | memoryview):
@@ -48,11 +50,14 @@ def _plain(value):
 
 
 def snapshot(instance) -> dict:
-    out = {}
-    for f in instance._meta.concrete_fields:
-        value = _plain(getattr(instance, f.attname))
-        out[f.name] = "******" if f.name in SECRET_FIELDS and value else value
-    return out
+    return {f.name: _plain(getattr(instance, f.attname)) for f in instance._meta.concrete_fields}
+
+
+def _masked(values: dict | None, changed: str = "******") -> dict | None:
+    """Secrets (password hashes, token hashes) never reach the log: only that they changed."""
+    if values is None:
+        return None
+    return {k: (changed if k in SECRET_FIELDS and v else v) for k, v in values.items()}
 
 
 def _tracked(sender) -> bool:
@@ -79,14 +84,19 @@ def _after_save(sender, instance, created, raw=False, update_fields=None, **kwar
     before = getattr(instance, _BEFORE, None)
     after = snapshot(instance)
     if created or before is None:
-        record(actor=ctx.user, action="create", obj=instance, after=after, note="管理后台")
+        record(actor=ctx.user, action="create", obj=instance, after=_masked(after), note="管理后台")
         return
     b, a = diff(before, after)
     if not a:
         return
-    if "password" in a:
-        b["password"], a["password"] = "******", "（已修改）"
-    record(actor=ctx.user, action="update", obj=instance, before=b, after=a, note="管理后台")
+    record(
+        actor=ctx.user,
+        action="update",
+        obj=instance,
+        before=_masked(b),
+        after=_masked(a, changed="（已修改）"),
+        note="管理后台",
+    )
 
 
 @receiver(post_delete, dispatch_uid="srdi_admin_audit_post_delete")

@@ -20,6 +20,7 @@ class Command(BaseCommand):
         "不含用户名，不得与最近 5 次密码相同）。"
     )
     requires_system_checks = []
+    stealth_options = ("stdin",)
 
     def add_arguments(self, parser):
         parser.add_argument("username", help="要修改密码的用户名")
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"用户“{username}”不存在。", returncode=2)
         if password_stdin:
-            raw = sys.stdin.readline().rstrip("\r\n")
+            raw = (options.get("stdin") or sys.stdin).readline().rstrip("\r\n")
             self._set(user, raw)
             return
         for attempt in range(1, MAX_TRIES + 1):
