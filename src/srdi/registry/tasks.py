@@ -6,10 +6,15 @@ from huey.contrib.djhuey import db_task
 
 
 @db_task()
-def run_import(batch_id: int, job_id: int | None = None, user_id: int | None = None) -> None:
+def run_import(
+    batch_id: int, job_id: int | None = None, user_id: int | None = None, ip: str | None = None
+) -> None:
+    from srdi.audit.middleware import using
     from srdi.registry import io_jobs
 
-    io_jobs.run(batch_id, job_id, user_id)
+    # audit records written by the import carry the address of the request that started it
+    with using(ip=ip, source="import"):
+        io_jobs.run(batch_id, job_id, user_id)
 
 
 @db_task()

@@ -88,9 +88,12 @@ def import_page(request):
             job = jobs.create(
                 "registry_import", f"导入 {batch.original_name}", request.user, {"batch": batch.pk}
             )
+            from srdi.audit.middleware import client_ip
+
             from .tasks import run_import
 
-            run_import(batch.pk, job.pk, request.user.pk)
+            # the background import's audit records carry the uploader's address
+            run_import(batch.pk, job.pk, request.user.pk, ip=client_ip(request))
             return redirect("registry_io:batch", pk=batch.pk)
     else:
         dept = request.user.get_department_display() if request.user.department else ""

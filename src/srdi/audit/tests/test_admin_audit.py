@@ -126,3 +126,24 @@ def test_purge_audit_keeps_the_retention_period():
     assert purge.after == {"days": 365, "audit": 1, "logins": 1}
     call_command("purge_audit", days=180, stdout=io.StringIO())
     assert not AuditLog.objects.filter(pk=kept.pk).exists()
+
+
+def test_a_background_import_records_the_uploaders_address(users, regions, settings, tmp_path):
+    """The import runs later in a worker thread: its audit records still carry the address of
+    the request that uploaded the file."""
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from srdi.registry.tasks import run_import
+    from srdi.registry.views_io import new_batch
+
+    settings.MEDIA_ROOT = tmp_path
+    doc = [{"uscc": "91320581MA1MX0YH4C", "name": "常熟市新导入有限公司", "region": "梅李镇"}]
+    upload = SimpleUploadedFile("导入.json", json.dumps(doc, ensure_ascii=False).encode())
+    batch = new_batch(
+        upload, actor=users["admin"], department="", mode="all", original_name="导入.json"
+    )
+    run_import.call_local(batch.pk, None, users["admin"].pk, ip=ADDR)
+    log = AuditLog.objects.get(action="create", object_type="registry.enterprise")
+    assert log.ip == ADDR and log.source == "import" and log.actor == users["admin"]
