@@ -85,7 +85,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_AGE = 8 * 3600  # absolute lifetime of a login
 # idle timeout (等保: 登录连接超时自动退出): no request for this long logs the session out
-SRDI_SESSION_IDLE_MINUTES = int(os.environ.get("SRDI_SESSION_IDLE_MINUTES", "30"))
+SRDI_SESSION_IDLE_MINUTES = float(os.environ.get("SRDI_SESSION_IDLE_MINUTES", "30"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

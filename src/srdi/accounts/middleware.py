@@ -36,8 +36,8 @@ class IdleTimeoutMiddleware:
                 messages.info(
                     request,
                     _("您已超过 %(m)s 分钟未操作，为保护数据安全已自动退出，请重新登录。")
-                    % {"m": settings.SRDI_SESSION_IDLE_MINUTES},
+                    % {"m": f"{settings.SRDI_SESSION_IDLE_MINUTES:g}"},
                 )
-            elif last is None or now - int(last) >= TOUCH_EVERY:
+            elif last is None or now - int(last) >= min(TOUCH_EVERY, limit / 4):
                 request.session[SESSION_KEY] = now
         return self.get_response(request)
