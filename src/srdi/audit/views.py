@@ -8,6 +8,16 @@ from srdi.accounts.scopes import require_admin
 from .models import ACTION_LABELS, AuditLog
 
 
+def _date(text):
+    """A yyyy-mm-dd filter value, or None when absent or not a date (never a 500)."""
+    from django.utils.dateparse import parse_date
+
+    try:
+        return parse_date((text or "").strip())
+    except ValueError:
+        return None
+
+
 @login_required
 def log_list(request):
     """Administrators browse every write: filter by who, what, enterprise, source, date."""
@@ -23,10 +33,17 @@ def log_list(request):
     for field in ("action", "source", "object_type"):
         if request.GET.get(field):
             qs = qs.filter(**{field: request.GET[field]})
-    if request.GET.get("since"):
-        qs = qs.filter(at__date__gte=request.GET["since"])
-    if request.GET.get("until"):
-        qs = qs.filter(at__date__lte=request.GET["until"])
+    since = _date(request.GET.get("since"))
+    until = _date(request.GET.get("until"))
+    if since:
+        qs = qs.filter(at__date__gte=since)
+    if until:
+        qs = qs.filter(at__date__lte=until)
+    ip = request.GET.get("ip", "").strip()
+    if ip:
+        from srdi.accounts.throttle import valid_ip
+
+        qs = qs.filter(ip=valid_ip(ip)) if valid_ip(ip) else qs.none()
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -34,6 +51,7 @@ def log_list(request):
         {
             "page": page,
             "q": q,
+            "ip": ip,
             "sources": AuditLog.Source.choices,
             "actions": [
                 (a, str(ACTION_LABELS.get(a, a)))

@@ -57,3 +57,14 @@ def test_decimals_are_logged_in_plain_notation():
         "b": "12.5",
         "c": "0.0001",
     }
+
+
+def test_log_filters_by_address_and_survives_bad_dates(client, users, enterprises):
+    record(actor=users["admin"], action="update", obj=enterprises[0], after={"a": 1}, ip="10.0.0.7")
+    record(actor=users["admin"], action="update", obj=enterprises[1], after={"a": 2}, ip="10.0.0.8")
+    client.force_login(users["admin"])
+    html = client.get("/audit/", {"ip": "10.0.0.7"}).content.decode()
+    assert enterprises[0].name in html and enterprises[1].name not in html
+    assert client.get("/audit/", {"ip": "not-an-ip"}).status_code == 200
+    r = client.get("/audit/", {"since": "2026-13-45", "until": "yesterday"})
+    assert r.status_code == 200 and enterprises[1].name in r.content.decode()
