@@ -97,8 +97,11 @@ class _Index:
     """A BM25 index (bm25s) over one token view of the documents, scored with weighted terms."""
 
     def __init__(self, token_lists: Sequence[Sequence[str]], k1: float, b: float):
+        import logging
+
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.n = len(token_lists)
         self.bm = bm25s.BM25(k1=k1, b=b, method="lucene")
         self.bm.index([list(t) for t in token_lists], show_progress=False)
@@ -147,19 +150,28 @@ class Ranker:
         weights: Weights | None = None,
         analyzer: Analyzer | None = None,
         feedback: Iterable[Feedback] = (),
+        workers: int = 1,
     ):
         self.w = weights or Weights.load()
-        self.an = analyzer or Analyzer()
+        self.an = analyzer or shared_analyzer()
         self.docs = list(docs)
         self.pos = {d.id: i for i, d in enumerate(self.docs)}
-        self.analyses = [self.an.analyze(d.title, d.description, d.keywords) for d in self.docs]
+        self.analyses = _parallel(
+            self.an, _analyze_doc, self.docs, workers if len(self.docs) >= 2000 else 1
+        )
+        self._concept_sets = [frozenset(x.concepts) for x in self.analyses]
         a = self.analyses
         k1, b = self.w.k1, self.w.b
+        views = {
+            "words": lambda x: x.words,
+            "fields": lambda x: x.title_words,
+            "concepts": lambda x: list(x.concepts.elements()),
+            "bigrams": lambda x: x.bigrams,
+        }
         self.ix = {
-            "words": _Index([x.words for x in a], k1, b),
-            "fields": _Index([x.title_words for x in a], k1, b),
-            "concepts": _Index([list(x.concepts.elements()) for x in a], k1, b),
-            "bigrams": _Index([x.bigrams for x in a], k1, b),
+            k: _Index([view(x) for x in a], k1, b)
+            for k, view in views.items()
+            if k == "words" or getattr(self.w, k)
         }
         self.doc_industries = [inferred_industries(x) | ({d.field} if d.field else set())
                                for x, d in zip(a, self.docs, strict=True)]  # fmt: skip
@@ -214,19 +226,17 @@ class Ranker:
     def features(self, q: Doc) -> tuple[dict[str, np.ndarray], Analysis]:
         a = self.an.analyze(q.title, q.description, q.keywords)
         qw, qc, qb = self._query_terms(a)
-        f = {
-            "words": _norm(self.ix["words"].score(qw)),
-            "fields": _norm(self.ix["fields"].score(qw)),
-            "concepts": _norm(self.ix["concepts"].score(qc)),
-            "bigrams": _norm(self.ix["bigrams"].score(qb)),
-        }
+        terms = {"words": qw, "fields": qw, "concepts": qc, "bigrams": qb}
+        f = {k: _norm(self.ix[k].score(t)) for k, t in terms.items() if getattr(self.w, k)}
         inds = {q.field} if q.field else inferred_industries(a)
-        ind = np.zeros(len(self.docs))
+        ind = None
         for i in inds:
             if i in self.industry_docs:
-                ind = np.maximum(ind, self.industry_docs[i])
-        f["industry"] = ind
-        f["feedback"], _ = self._feedback_scores(qw, qc)
+                ind = self.industry_docs[i] if ind is None else np.maximum(ind, self.industry_docs[i])
+        if ind is not None and self.w.industry:
+            f["industry"] = ind
+        if self.fb_ix is not None and self.w.feedback:
+            f["feedback"], _ = self._feedback_scores(qw, qc)
         return f, a
 
     def rank(self, q: Doc, top: int = 5, *, explain: bool = True) -> list[Match]:
@@ -234,22 +244,17 @@ class Ranker:
             return []
         f, a = self.features(q)
         w = self.w
-        total = (
-            w.words * f["words"]
-            + w.fields * f["fields"]
-            + w.concepts * f["concepts"]
-            + w.bigrams * f["bigrams"]
-            + w.industry * f["industry"]
-            + w.feedback * f["feedback"]
-        )
+        total = np.zeros(len(self.docs))
+        for k, v in f.items():
+            total += getattr(w, k) * v
         depth = min(len(self.docs), max(top, w.rerank_depth))
         cand = np.argpartition(-total, depth - 1)[:depth] if depth < len(self.docs) else (
             np.arange(len(self.docs)))  # fmt: skip
         cov = np.zeros(len(cand))
         if w.coverage and a.concepts:
-            qset = set(a.concepts)
-            for j, di in enumerate(cand):
-                cov[j] = len(qset & self.analyses[di].concepts.keys()) / len(qset)
+            qset = frozenset(a.concepts)
+            sets = self._concept_sets
+            cov = np.fromiter((len(qset & sets[di]) for di in cand), float, len(cand)) / len(qset)
         final = total[cand] + w.coverage * cov
         order = np.lexsort((cand, -final))[:top]
         out = []
@@ -257,7 +262,8 @@ class Ranker:
             di = int(cand[j])
             if final[j] <= 0:
                 break
-            feats = {k: float(v[di]) for k, v in f.items()} | {"coverage": float(cov[j])}
+            feats = {k: float(f[k][di]) if k in f else 0.0 for k in FEATURES[:-1]}
+            feats["coverage"] = float(cov[j])
             reasons = self.reasons(a, q, di, feats) if explain else []
             out.append(Match(self.docs[di].id, round(float(final[j]), 4), reasons, feats))
         return out
@@ -267,18 +273,18 @@ class Ranker:
         d, da = self.docs[di], self.analyses[di]
         out: list[str] = []
         lex = self.an.lex
-        shared = (set(a.words) & set(da.words)) - lex.generic
+        shared = _longest((set(a.words) & set(da.words)) - lex.generic)
         if shared:
             ix = self.ix["words"]
             top = sorted(shared, key=lambda t: (-ix.term_idf(t), t))[:6]
-            out.append("共同关键词：" + "、".join(_show(t) for t in top))
-        in_fields = (set(a.words) & set(da.title_words)) - lex.generic
-        if in_fields:
+            out.append("共同关键词：" + "、".join(map(_show, top)))
+        in_fields = _longest((set(a.words) & set(da.title_words)) - lex.generic)
+        if in_fields and feats.get("fields", 0) > 0:
             out.append("命中对方标题或关键词：" + "、".join(_show(t) for t in sorted(in_fields)[:4]))
         for key in sorted(set(a.concepts) & set(da.concepts)):
             c = lex.concept_by_key[key]
-            mine, theirs = a.surfaces[key], da.surfaces[key]
-            if mine == theirs:
+            mine, theirs = a.surfaces[key], da.surfaces[key] - a.surfaces[key]
+            if not theirs:
                 continue  # already a shared word
             if c.kind == "solves":
                 out.append(
@@ -304,5 +310,66 @@ class Ranker:
         return out
 
 
+    def rank_many(
+        self, queries: Sequence[Doc], top: int = 5, *, workers: int = 1, explain: bool = True
+    ) -> list[list[Match]]:
+        """`rank` for many queries; with ``workers`` > 1 (and a long list) in forked processes."""
+        global _RANKER, _TOP, _EXPLAIN
+        if workers <= 1 or len(queries) < 2000:
+            return [self.rank(q, top, explain=explain) for q in queries]
+        _RANKER, _TOP, _EXPLAIN = self, top, explain
+        try:
+            return _parallel(None, _rank_one, list(queries), workers)
+        finally:
+            _RANKER = None
+
+
+_RANKER: Ranker | None = None
+_TOP = 5
+_EXPLAIN = True
+_WORKER_ANALYZER: Analyzer | None = None
+_SHARED: Analyzer | None = None
+
+
+def shared_analyzer() -> Analyzer:
+    """One analyser per process (loading jieba's dictionary takes about a second)."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = Analyzer()
+    return _SHARED
+
+
+def _analyze_doc(d: Doc) -> Analysis:
+    return _WORKER_ANALYZER.analyze(d.title, d.description, d.keywords)
+
+
+def _rank_one(q: Doc) -> list[Match]:
+    return _RANKER.rank(q, _TOP, explain=_EXPLAIN)
+
+
+def _chunk(fn, items):
+    return [fn(x) for x in items]
+
+
+def _parallel(analyzer, fn, items: list, workers: int) -> list:
+    """`fn` over `items`, split between `workers` forked processes (inherit the index)."""
+    global _WORKER_ANALYZER
+    _WORKER_ANALYZER = analyzer
+    if workers <= 1:
+        return [fn(x) for x in items]
+    import multiprocessing as mp
+
+    size = -(-len(items) // (workers * 4))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    with mp.get_context("fork").Pool(workers) as pool:
+        parts = pool.starmap(_chunk, [(fn, c) for c in chunks])
+    return [x for p in parts for x in p]
+
+
+def _longest(terms: set[str]) -> set[str]:
+    """Leave out words contained in a longer one (合金 beside 铝合金)."""
+    return {t for t in terms if not any(t != o and t in o for o in terms)}
+
+
 def _show(term: str) -> str:
-    return term.upper() if term.isascii() else term
+    return "".join(ch.upper() if ch.isascii() else ch for ch in term)

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InnovationConfig(AppConfig):
+    name = "srdi.innovation"
+    verbose_name = _("创新引领")
+
+    def ready(self) -> None:
+        from . import measures, scopes, workspace  # noqa: F401  (register with srdi.core)
+        from . import demo  # noqa: F401
