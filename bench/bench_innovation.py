@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_innovation.py [--needs 10000] [--capabilities 20000] [--skip-speed]
 
-Quality on the labelled set bench/innovation/ (needs.json × capabilities.json, labels.json with
+Quality on the labelled set src/srdi/innovation/data/labelled/ (needs.json × capabilities.json, labels.json with
 grades and splits): MRR (first grade-2 capability), recall@5 (grade-2 capabilities in the top 5)
 and nDCG@10 (graded), for plain jieba + BM25 (bm25s, default dictionary), BM25 on the domain
 dictionary's words, and the ranker; per split: dev (weights tuned on it), test (held out),
@@ -35,7 +35,7 @@ from srdi.innovation.matching.engine import Doc, Ranker, Weights  # noqa: E402
 from srdi.innovation.matching.evaluate import summary  # noqa: E402
 from srdi.innovation.matching.lexicon import Analyzer  # noqa: E402
 
-SET = ROOT / "bench" / "innovation"
+SET = ROOT / "src" / "srdi" / "innovation" / "data" / "labelled"
 SPLITS = ("dev", "test", "test2")
 
 
@@ -56,7 +56,10 @@ def need_doc(n) -> Doc:
 
 def plain_bm25(needs, caps, tokenize) -> dict:
     logging.getLogger("bm25s").setLevel(logging.WARNING)
-    corpus = [tokenize(f"{c['title']} {c['description']} {' '.join(c.get('keywords') or [])}") for c in caps]
+    corpus = [
+        tokenize(f"{c['title']} {c['description']} {' '.join(c.get('keywords') or [])}")
+        for c in caps
+    ]
     bm = bm25s.BM25()
     bm.index(corpus, show_progress=False)
     runs = {}

@@ -22,7 +22,7 @@ from srdi.innovation.matching.engine import RANKER_PATH, Doc, Ranker, Weights  #
 from srdi.innovation.matching.evaluate import summary  # noqa: E402
 from srdi.innovation.matching.lexicon import Analyzer  # noqa: E402
 
-SET = ROOT / "bench" / "innovation"
+SET = ROOT / "src" / "srdi" / "innovation" / "data" / "labelled"
 GRID = {
     "fields": [0.0, 0.15, 0.3, 0.6],
     "concepts": [0.0, 0.5, 1.0, 1.5, 2.0],
@@ -43,10 +43,19 @@ def load(split: str):
 
 
 def evaluate(w: Weights, needs, caps, labels, analyzer) -> dict:
-    docs = [Doc(c["id"], c["title"], c["description"], keywords=c.get("keywords") or []) for c in caps]
+    docs = [
+        Doc(c["id"], c["title"], c["description"], keywords=c.get("keywords") or []) for c in caps
+    ]
     r = Ranker(docs, weights=w, analyzer=analyzer)
     runs = {
-        n["id"]: [m.id for m in r.rank(Doc(n["id"], n["title"], n["description"], n.get("field") or ""), top=10, explain=False)]
+        n["id"]: [
+            m.id
+            for m in r.rank(
+                Doc(n["id"], n["title"], n["description"], n.get("field") or ""),
+                top=10,
+                explain=False,
+            )
+        ]
         for n in needs
     }
     return summary(runs, labels)
@@ -78,8 +87,15 @@ def main() -> None:
     print("dev", evaluate(w, needs, caps, labels, an))
     print("weights", w.as_dict())
     if args.write:
-        head = [line for line in RANKER_PATH.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
-        RANKER_PATH.write_text("\n".join(head) + "\n" + yaml.safe_dump({"weights": w.as_dict()}, sort_keys=False), encoding="utf-8")
+        head = [
+            line
+            for line in RANKER_PATH.read_text(encoding="utf-8").splitlines()
+            if line.startswith("#")
+        ]
+        RANKER_PATH.write_text(
+            "\n".join(head) + "\n" + yaml.safe_dump({"weights": w.as_dict()}, sort_keys=False),
+            encoding="utf-8",
+        )
 
 
 if __name__ == "__main__":

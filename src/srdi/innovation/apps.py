@@ -7,5 +7,9 @@ class InnovationConfig(AppConfig):
     verbose_name = _("创新引领")
 
     def ready(self) -> None:
-        from . import measures, scopes, workspace  # noqa: F401  (register with srdi.core)
-        from . import demo  # noqa: F401
+        from . import (  # noqa: F401  (register with srdi.core)
+            demo,  # noqa: F401
+            measures,
+            scopes,
+            workspace,
+        )

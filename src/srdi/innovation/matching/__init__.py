@@ -1,9 +1,9 @@
 """The technical-needs matcher (汇科创 docking): pure Python, no Django.
 
-    from srdi.innovation.matching import match
+from srdi.innovation.matching import match
 
-    match(needs, capabilities, top=5)   # lists of dicts in the command's input format
-    → {"results": [{"need": id, "matches": [{"capability": id, "score": float, "reasons": [...]}]}]}
+match(needs, capabilities, top=5)   # lists of dicts in the command's input format
+→ {"results": [{"need": id, "matches": [{"capability": id, "score": float, "reasons": [...]}]}]}
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ Pure Python + numpy + bm25s + jieba: no Django.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 import dataclasses
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -232,7 +232,9 @@ class Ranker:
         ind = None
         for i in inds:
             if i in self.industry_docs:
-                ind = self.industry_docs[i] if ind is None else np.maximum(ind, self.industry_docs[i])
+                ind = (
+                    self.industry_docs[i] if ind is None else np.maximum(ind, self.industry_docs[i])
+                )
         if ind is not None and self.w.industry:
             f["industry"] = ind
         if self.fb_ix is not None and self.w.feedback:
@@ -270,7 +272,7 @@ class Ranker:
 
     # reasons -----------------------------------------------------------------------------
     def reasons(self, a: Analysis, q: Doc, di: int, feats: dict) -> list[str]:
-        d, da = self.docs[di], self.analyses[di]
+        da = self.analyses[di]
         out: list[str] = []
         lex = self.an.lex
         shared = _longest((set(a.words) & set(da.words)) - lex.generic)
@@ -280,7 +282,9 @@ class Ranker:
             out.append("共同关键词：" + "、".join(map(_show, top)))
         in_fields = _longest((set(a.words) & set(da.title_words)) - lex.generic)
         if in_fields and feats.get("fields", 0) > 0:
-            out.append("命中对方标题或关键词：" + "、".join(_show(t) for t in sorted(in_fields)[:4]))
+            out.append(
+                "命中对方标题或关键词：" + "、".join(_show(t) for t in sorted(in_fields)[:4])
+            )
         for key in sorted(set(a.concepts) & set(da.concepts)):
             c = lex.concept_by_key[key]
             mine, theirs = a.surfaces[key], da.surfaces[key] - a.surfaces[key]
@@ -308,7 +312,6 @@ class Ranker:
         if not out:
             out.append("文本相近")
         return out
-
 
     def rank_many(
         self, queries: Sequence[Doc], top: int = 5, *, workers: int = 1, explain: bool = True
