@@ -189,23 +189,24 @@ class Ranker:
         if not fb:
             return
         qa = [self.an.analyze(f.query.title, f.query.description, f.query.keywords) for f in fb]
-        self.fb_ix = {
-            "words": _Index([x.words for x in qa], self.w.k1, self.w.b),
-            "concepts": _Index([list(x.concepts.elements()) for x in qa], self.w.k1, self.w.b),
-        }
+        self.fb_ix = [frozenset(x.words) | frozenset(x.concepts) for x in qa]
         self.fb_doc = np.array([self.pos[f.doc_id] for f in fb], dtype=np.int64)
         self.fb_sign = np.array([1.0 if f.accepted else -1.0 for f in fb])
 
-    def _feedback_scores(self, qw: dict, qc: dict) -> tuple[np.ndarray, np.ndarray]:
-        """Per document: Σ similarity(query, earlier query) × (+1 accepted / −1 rejected)."""
+    def _feedback_scores(self, a: Analysis) -> np.ndarray:
+        """Per document: Σ similarity(query, earlier query) × (+1 accepted / −1 rejected), where
+        similarity is the overlap (Jaccard) of words and concepts; below 0.2 an earlier query
+        says nothing, from 0.5 it counts fully."""
         out = np.zeros(len(self.docs))
-        if self.fb_ix is None:
-            return out, np.zeros(0)
-        sim = _norm(self.fb_ix["words"].score(qw)) + _norm(self.fb_ix["concepts"].score(qc))
-        sim = sim / 2
-        sim[sim < 0.5] = 0.0  # only clearly similar earlier queries speak
+        mine = frozenset(a.words) | frozenset(a.concepts)
+        if not mine:
+            return out
+        sim = np.fromiter(
+            (len(mine & other) / len(mine | other) for other in self.fb_ix), float, len(self.fb_ix)
+        )
+        sim = np.where(sim < 0.2, 0.0, np.minimum(1.0, sim / 0.5))
         np.add.at(out, self.fb_doc, sim * self.fb_sign)
-        return np.clip(out, -1.0, 1.0), sim
+        return np.clip(out, -1.0, 1.0)
 
     # query -------------------------------------------------------------------------------
     def _query_terms(self, a: Analysis) -> tuple[dict, dict, dict]:
@@ -238,7 +239,7 @@ class Ranker:
         if ind is not None and self.w.industry:
             f["industry"] = ind
         if self.fb_ix is not None and self.w.feedback:
-            f["feedback"], _ = self._feedback_scores(qw, qc)
+            f["feedback"] = self._feedback_scores(a)
         return f, a
 
     def rank(self, q: Doc, top: int = 5, *, explain: bool = True) -> list[Match]:
