@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import Body, Router, Schema
+from ninja.errors import HttpError
 
 from srdi.core import access
 from srdi.registry.models import Enterprise
@@ -22,7 +23,7 @@ class MatchIn(Schema):
 
 
 def _err(exc: ValidationError):
-    return 400, {"detail": "；".join(str(m) for m in exc.messages)}
+    raise HttpError(400, "；".join(str(m) for m in exc.messages))
 
 
 def _need(n: Need, user) -> dict:
@@ -58,11 +59,11 @@ def match(request, payload: MatchIn):
     from . import matching
 
     if len(payload.needs) > 2000 or len(payload.capabilities) > 20000:
-        return 400, {"detail": "单次最多 2000 条需求、20000 项能力；更大的批量请使用命令行。"}
+        raise HttpError(400, "单次最多 2000 条需求、20000 项能力；更大的批量请使用命令行。")
     try:
         return matching.match(payload.needs, payload.capabilities, payload.top, workers=1)
     except matching.InputError as exc:
-        return 400, {"detail": "；".join(exc.problems)}
+        raise HttpError(400, "；".join(exc.problems)) from None
 
 
 @router.get("/needs", summary="技术需求（权限范围内）")
@@ -84,7 +85,7 @@ def create_need(request, uscc: str, data: dict = Body(...)):
     try:
         return _need(services.save_need(request.auth, ent, data), request.auth)
     except ValidationError as exc:
-        return _err(exc)
+        _err(exc)
 
 
 @router.put("/needs/{int:pk}", summary="修改技术需求", response={200: dict, 400: dict})
@@ -93,7 +94,7 @@ def update_need(request, pk: int, data: dict = Body(...)):
     try:
         return _need(services.save_need(request.auth, n.enterprise, data, n), request.auth)
     except ValidationError as exc:
-        return _err(exc)
+        _err(exc)
 
 
 @router.get("/needs/{int:pk}/matches", summary="需求的推荐能力（含理由）")
@@ -121,7 +122,7 @@ def create_capability(request, pk: int, data: dict = Body(...)):
     try:
         return _cap(services.save_capability(request.auth, team, data))
     except ValidationError as exc:
-        return _err(exc)
+        _err(exc)
 
 
 @router.get("/capabilities/{int:pk}/needs", summary="适合该能力的需求（能力 → 需求方向）")
@@ -171,7 +172,7 @@ def match_verdict(request, pk: int, payload: VerdictIn):
     try:
         return _match(services.give_verdict(request.auth, m, payload.accepted, payload.note))
     except ValidationError as exc:
-        return _err(exc)
+        _err(exc)
 
 
 class TransitionIn(Schema):
@@ -189,7 +190,7 @@ def match_transition(request, pk: int, payload: TransitionIn):
             services.transition(request.auth, m, payload.event, payload.note, payload.project)
         )
     except ValidationError as exc:
-        return _err(exc)
+        _err(exc)
 
 
 @router.get("/projects", summary="产学研合作项目（权限范围内）")
@@ -270,5 +271,5 @@ def apply(request, pk: int, payload: ApplyIn):
     try:
         a = services.apply_for(request.auth, item, team, payload.dict())
     except ValidationError as exc:
-        return _err(exc)
+        _err(exc)
     return {"id": a.pk, "status": a.status}

@@ -12,7 +12,20 @@ from django.core.management.base import CommandError
 def test_match_command_prints_the_format(tmp_path, capsys):
     needs = tmp_path / "n.json"
     caps = tmp_path / "c.json"
-    needs.write_text(json.dumps([{"id": "n1", "title": "羽绒服钻绒", "description": "面料跑绒投诉多", "field": "纺织服装"}], ensure_ascii=False), encoding="utf-8")
+    needs.write_text(
+        json.dumps(
+            [
+                {
+                    "id": "n1",
+                    "title": "羽绒服钻绒",
+                    "description": "面料跑绒投诉多",
+                    "field": "纺织服装",
+                }
+            ],
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     caps.write_text(json.dumps([
         {"id": "c1", "institution": "东华大学", "title": "高密防钻绒面料织造", "description": "轧光整理提高防钻绒等级", "keywords": ["防钻绒"]},
         {"id": "c2", "institution": "江南大学", "title": "印染废水处理", "description": "高级氧化与回用"},

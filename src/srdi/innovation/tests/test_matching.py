@@ -6,7 +6,7 @@ import pytest
 
 from srdi.innovation import matching
 from srdi.innovation.matching.engine import Doc, Feedback, Ranker
-from srdi.innovation.matching.evaluate import ndcg_at, reciprocal_rank, recall_at, summary
+from srdi.innovation.matching.evaluate import ndcg_at, recall_at, reciprocal_rank, summary
 from srdi.innovation.matching.lexicon import DATA_DIR
 
 SET = DATA_DIR / "labelled"
@@ -23,7 +23,9 @@ def labelled():
 @pytest.fixture(scope="module")
 def ranker(labelled):
     _needs, caps, _ = labelled
-    return Ranker([Doc(c["id"], c["title"], c["description"], keywords=c["keywords"]) for c in caps])
+    return Ranker(
+        [Doc(c["id"], c["title"], c["description"], keywords=c["keywords"]) for c in caps]
+    )
 
 
 def test_labelled_set_is_large_enough_and_split(labelled):
@@ -67,7 +69,9 @@ def test_feedback_moves_a_capability(labelled):
     assert [m.id for m in accepted].index(other) < 4
     assert any("曾被接受" in r for m in accepted if m.id == other for r in m.reasons)
     unrelated = Doc("u", "羽绒服钻绒", "面料跑绒")
-    assert [m.id for m in Ranker(docs, feedback=[Feedback(unrelated, first, False)]).rank(q, 5)] == base
+    assert [
+        m.id for m in Ranker(docs, feedback=[Feedback(unrelated, first, False)]).rank(q, 5)
+    ] == base
 
 
 def test_metrics():
@@ -78,10 +82,29 @@ def test_metrics():
 
 
 def test_match_output_format_extra_keys_and_int_ids():
-    needs = [{"id": 7, "title": "刹车片高温摩擦系数下降", "description": "连续制动后刹车变软", "enterprise": "某公司"}]
+    needs = [
+        {
+            "id": 7,
+            "title": "刹车片高温摩擦系数下降",
+            "description": "连续制动后刹车变软",
+            "enterprise": "某公司",
+        }
+    ]
     caps = [
-        {"id": "a", "institution": "南京理工大学", "title": "制动摩擦材料配方", "description": "摩擦材料热衰退改性", "team": "摩擦学"},
-        {"id": "b", "institution": "苏州大学", "title": "图像识别", "description": "深度学习目标检测", "keywords": "视觉、算法"},
+        {
+            "id": "a",
+            "institution": "南京理工大学",
+            "title": "制动摩擦材料配方",
+            "description": "摩擦材料热衰退改性",
+            "team": "摩擦学",
+        },
+        {
+            "id": "b",
+            "institution": "苏州大学",
+            "title": "图像识别",
+            "description": "深度学习目标检测",
+            "keywords": "视觉、算法",
+        },
     ]
     out = matching.match(needs, caps, top=5)
     assert list(out) == ["results"] and out["results"][0]["need"] == 7
@@ -98,9 +121,22 @@ def test_match_output_format_extra_keys_and_int_ids():
         ({"id": 1}, [], 5, "需求应为 JSON 数组"),
         ([{"id": 1, "title": "x"}], [], 5, "需求第 1 条缺少“description”"),
         ([{"title": "x", "description": "y"}], [], 5, "缺少“id”"),
-        ([{"id": 1, "title": "x", "description": "y"}, {"id": 1, "title": "x", "description": "y"}], [], 5, "重复"),
+        (
+            [
+                {"id": 1, "title": "x", "description": "y"},
+                {"id": 1, "title": "x", "description": "y"},
+            ],
+            [],
+            5,
+            "重复",
+        ),
         ([], [{"id": 1, "title": "x", "description": "y"}], 5, "能力第 1 条缺少“institution”"),
-        ([], [{"id": 1, "institution": "a", "title": "x", "description": "y", "keywords": 3}], 5, "keywords"),
+        (
+            [],
+            [{"id": 1, "institution": "a", "title": "x", "description": "y", "keywords": 3}],
+            5,
+            "keywords",
+        ),
         ([], [], "x", "--top 应为"),
         ([], [], 0, "--top 应为"),
     ],
