@@ -101,6 +101,7 @@ def innovation_demo(ctx: demo.Context) -> str | None:
                 m.is_synthetic = True
                 m.save(update_fields=["is_synthetic"])
         _walk_states(ctx, created_needs, Match, MatchEvent, Project)
+    _patents(ctx, enterprises[:30])
     n_proj = _history_projects(ctx, enterprises, Project)
     n_vp = _tech_vps(ctx, enterprises, TechVP)
     _challenge(ctx, created_needs, Challenge, ChallengeItem, Application, Milestone, Team)
@@ -249,3 +250,32 @@ def _challenge(ctx, needs, Challenge, ChallengeItem, Application, Milestone, Tea
         title=f"{ctx.today.year + 1}年度揭榜挂帅榜单（草稿）",
         defaults={"year": ctx.today.year + 1, "is_synthetic": True},
     )
+
+
+def _patents(ctx, enterprises) -> None:
+    from srdi.registry.models import IPAsset
+
+    from .patents import ip_class_of, recompute_ip_counts
+
+    kinds = [
+        "invention_patent",
+        "invention_patent",
+        "utility_model",
+        "utility_model",
+        "design",
+        "software",
+    ]
+    for i, e in enumerate(enterprises):
+        for k in range(2 + i % 4):
+            kind = kinds[(i + k) % len(kinds)]
+            status = "applying" if (i + k) % 5 == 0 else "granted"
+            flags = ["strategic"] if kind == "invention_patent" and k % 2 == 0 else []
+            IPAsset.objects.get_or_create(
+                enterprise=e, number=f"ZL2024{i:03d}{k:04d}",
+                defaults={"kind": kind, "status": status, "ip_class": ip_class_of(kind),
+                          "title": f"{e.main_product or '产品'}相关{['装置', '方法', '结构', '系统'][k % 4]}",
+                          "product": e.main_product or "", "high_value_flags": flags,
+                          "high_value": bool(flags), "applied": k % 3 != 2,
+                          "granted": None if status == "applying" else dt.date(2020 + k, 6, 1)},
+            )  # fmt: skip
+        recompute_ip_counts(e)

@@ -472,3 +472,56 @@ def milestone_done(request, pk):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     return redirect("innovation:challenge", pk=ms.application.item.challenge_id)
+
+
+# ------------------------------------------------------------------------ patents and IP
+@login_required
+def patent_list(request):
+    from srdi.accounts import scopes as acc
+    from srdi.registry.models import IPAsset
+
+    from . import patents
+
+    ents = acc.visible_enterprises(request.user)
+    qs = (
+        IPAsset.objects.filter(enterprise__in=ents)
+        .select_related("enterprise")
+        .order_by("enterprise__name", "-granted", "pk")
+    )
+    uscc = request.GET.get("uscc", "").strip().upper()
+    if uscc:
+        qs = qs.filter(enterprise__uscc=uscc)
+    own = request.user.enterprise if scopes.is_enterprise(request.user) else None
+    target = own or (Enterprise.objects.filter(uscc=uscc, pk__in=ents).first() if uscc else None)
+    return render(request, "innovation/patent_list.html", {
+        "page": _page(request, qs), "uscc": uscc, "services": patents.catalogue(),
+        "flags": patents.high_value_labels(), "target": target,
+        "priority": patents.priority_exam_candidates(target) if target else None,
+        "navigation": patents.navigation_eligible(target) if target else None,
+        "may_import": acc.is_official(request.user) or own is not None,
+    })  # fmt: skip
+
+
+@login_required
+def patent_template(request):
+    from . import patents
+
+    return xlsx.response(patents.template(), "知识产权导入模板.xlsx")
+
+
+@login_required
+def patent_import(request):
+    from . import patents
+
+    if request.method == "POST" and request.FILES.get("file"):
+        f = request.FILES["file"]
+        if f.size > 20 * 1024 * 1024:
+            messages.error(request, _("文件过大（超过 20 MB）。"))
+        else:
+            try:
+                res = patents.import_xlsx(request.user, f.read())
+            except ValidationError as exc:
+                return render(request, "innovation/patent_import.html", {"problems": exc.messages})
+            messages.success(request, _("已导入知识产权 %(n)d 条。") % {"n": res["rows"]})
+            return redirect("innovation:patents")
+    return render(request, "innovation/patent_import.html", {})

@@ -28,12 +28,26 @@ class Command(BaseCommand):
         r.add_argument("--top", default="5", help="每项能力给出的匹配数（默认 5）")
         r.add_argument("--format", default="json", help="输出格式：json")
         r.add_argument("-o", "--output", help="输出文件（默认打印到屏幕）")
+        t = sub.add_parser("patents-template", help="知识产权清单导入模板（xlsx）")
+        t.add_argument("-o", "--output", required=True, help="输出文件")
+        i = sub.add_parser("patents-import", help="导入知识产权清单（xlsx，全部成功才导入）")
+        i.add_argument("file", help="xlsx 文件")
+        i.add_argument("--user", required=True, help="经办人用户名（按其权限导入）")
 
     def handle(self, *args, **options):
         from srdi.innovation import matching
         from srdi.innovation.matching.inputs import read_json_file
 
         action = options.get("action")
+        if action == "patents-template":
+            from srdi.innovation.patents import template
+
+            with open(options["output"], "wb") as fh:
+                fh.write(template())
+            self.stdout.write(f"已写入 {options['output']}")
+            return
+        if action == "patents-import":
+            return self._import(options)
         if action not in {"match", "match-capabilities"}:
             raise CommandError(
                 "请指定操作：srdi innovation match 需求.json 能力.json [--top 5] --format json",
@@ -59,3 +73,26 @@ class Command(BaseCommand):
             self.stdout.write(f"已写入 {options['output']}（{len(out['results'])} 条）")
         else:
             self.stdout.write(text)
+
+    def _import(self, options):
+        from pathlib import Path
+
+        from django.core.exceptions import ValidationError
+
+        from srdi.accounts.models import User
+        from srdi.innovation.patents import import_xlsx
+
+        user = User.objects.filter(username=options["user"]).first()
+        if user is None:
+            raise CommandError(f"用户不存在：{options['user']}", returncode=2)
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"文件不存在：{path}", returncode=2)
+        try:
+            res = import_xlsx(user, path.read_bytes())
+        except ValidationError as exc:
+            raise CommandError(
+                "导入失败，未导入任何数据：\n" + "\n".join(f"  - {m}" for m in exc.messages),
+                returncode=2,
+            ) from None
+        self.stdout.write(f"已导入知识产权 {res['rows']} 条，涉及企业 {res['enterprises']} 家。")
