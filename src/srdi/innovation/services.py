@@ -349,7 +349,7 @@ def _event(m: Match, user, action: str, before: str, note: str) -> None:
     MatchEvent.objects.create(
         match=m, action=action, from_state=before, to_state=m.state, actor=user, note=note
     )
-    record(actor=user, action=f"innovation.match.{action}", obj=m, object_repr=str(m)[:255],
+    record(actor=user, action=f"innovation.dock.{action}", obj=m, object_repr=str(m)[:255],
            enterprise_uscc=m.need.enterprise.uscc, before={"state": before},
            after={"state": m.state}, note=note)  # fmt: skip
 

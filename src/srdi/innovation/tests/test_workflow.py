@@ -60,12 +60,12 @@ def test_full_docking_through_the_api_with_tokens(inno, users, bearer):
     assert ent.post(f"/api/innovation/matches/{m.pk}/transition", {"event": "conclude"},
                     content_type="application/json").json()["state"] == "concluded"  # fmt: skip
     actions = set(
-        AuditLog.objects.filter(
-            object_id=str(m.pk), action__startswith="innovation.match"
-        ).values_list("action", flat=True)
+        AuditLog.objects.filter(object_id=str(m.pk), action__startswith="innovation.").values_list(
+            "action", flat=True
+        )
     )
-    assert {"innovation.match.verdict", "innovation.match.start_docking", "innovation.match.sign",
-            "innovation.match.start_research", "innovation.match.conclude"} <= actions  # fmt: skip
+    assert {"innovation.match.verdict", "innovation.dock.start_docking", "innovation.dock.sign",
+            "innovation.dock.start_research", "innovation.dock.conclude"} <= actions  # fmt: skip
     assert list(m.events.values_list("to_state", flat=True))[-1] == "concluded"
 
 
