@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "srdi.diagnosis",
     "srdi.policies",
     "srdi.cultivation",
+    "srdi.innovation",
 ]
 
 MIDDLEWARE = [

@@ -443,20 +443,43 @@ class DevelopmentScore(models.Model):
 
 
 class IPAsset(models.Model):
-    """One IP right (room for the itemised list behind the `ip` counts)."""
+    """One IP right: the itemised list behind the profile's `ip` counts (srdi.innovation.patents
+    recomputes the counts from these records when an enterprise has any)."""
+
+    class Kind(models.TextChoices):
+        INVENTION = "invention_patent", _("发明专利")
+        UTILITY = "utility_model", _("实用新型专利")
+        DESIGN = "design", _("外观设计专利")
+        SOFTWARE = "software", _("软件著作权")
+        IC_LAYOUT = "ic_layout", _("集成电路布图设计")
+        PLANT_VARIETY = "plant_variety", _("植物新品种")
+        NEW_DRUG = "new_drug", _("国家新药")
+        OTHER = "other", _("其他")
+
+    class Status(models.TextChoices):
+        APPLYING = "applying", _("申请中")
+        GRANTED = "granted", _("已授权")
+        LAPSED = "lapsed", _("已失效")
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="ip_assets")
-    kind = models.CharField(
-        _("类型"), max_length=30
-    )  # invention_patent, utility_model, design, software, ...
+    kind = models.CharField(_("类型"), max_length=30, choices=Kind.choices)
     number = models.CharField(_("编号"), max_length=60, blank=True)
     title = models.CharField(_("名称"), max_length=255, blank=True)
     ip_class = models.CharField(_("类别"), max_length=5, blank=True)  # "1" | "2"
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.GRANTED
+    )
+    applied_on = models.DateField(_("申请日期"), null=True, blank=True)
     granted = models.DateField(_("授权日期"), null=True, blank=True)
+    product = models.CharField(_("关联产品"), max_length=200, blank=True)
     self_developed = models.BooleanField(_("自主研发"), default=True)
     high_value = models.BooleanField(_("高价值"), default=False)
+    high_value_flags = models.JSONField(_("高价值情形"), default=list, blank=True)
     applied = models.BooleanField(_("已实际应用"), default=False)
     transferred_in = models.DateField(_("转入日期"), null=True, blank=True)
+    source = models.ForeignKey(
+        DataSource, verbose_name=_("来源"), null=True, blank=True, on_delete=models.SET_NULL
+    )
 
     class Meta:
         verbose_name = _("知识产权")

@@ -65,6 +65,12 @@ class Command(BaseCommand):
                 "合作银行",
                 {"organization": "常熟农商银行（演示）", "partner_kind": PartnerKind.BANK},
             ),
+            (
+                "university",
+                Role.PARTNER,
+                "常熟理工学院科技处",
+                {"organization": "常熟理工学院", "partner_kind": PartnerKind.UNIVERSITY},
+            ),
         ]
         lines = []
         for username, role, label, extra in specs:

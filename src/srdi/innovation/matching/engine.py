@@ -1,0 +1,379 @@
+"""Rank documents (capabilities, or needs) for a query (a need, or a capability).
+
+Stage 1 — features over every document, each a BM25 index built with ``bm25s`` and scored with
+per-term query weights (title words count more, generic words less):
+
+* ``words``    jieba words (with the domain dictionary) of the whole text;
+* ``fields``   the same words in the document's title and keywords only (a field match);
+* ``concepts`` concepts from the dictionary: synonym groups and symptom→method links, so a need
+               worded as a symptom meets the team that names its method;
+* ``bigrams``  character bigrams (catches words the segmenter cut differently);
+* ``industry`` the query's industry (given, or inferred) among the document's inferred ones;
+* ``feedback`` accepted (+) / rejected (−) matches of similar earlier queries with this document.
+
+Each BM25 feature is divided by its best value for the query, and the features are combined
+with weights from ``data/ranker.yaml`` (learned on the development split of the labelled set,
+``bench/tune_innovation.py``). Stage 2 re-ranks the best ``rerank_depth`` documents with the
+share of the query's concepts the document covers (a phrase-level agreement the sums miss).
+Every match carries its reasons: the shared words, the concept links, the fields and the
+feedback that placed it.
+
+Pure Python + numpy + bm25s + jieba: no Django.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from .lexicon import DATA_DIR, Analysis, Analyzer, inferred_industries
+
+RANKER_PATH = DATA_DIR / "ranker.yaml"
+FEATURES = ("words", "fields", "concepts", "bigrams", "industry", "feedback", "coverage")
+
+
+@dataclass
+class Doc:
+    """One side of a match: a need (title, description, field) or a capability."""
+
+    id: str
+    title: str
+    description: str = ""
+    field: str = ""
+    keywords: list[str] = dataclasses.field(default_factory=list)
+    institution: str = ""
+
+
+@dataclass
+class Match:
+    id: str
+    score: float
+    reasons: list[str]
+    features: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A verdict on an earlier match: `query` (its text) with document `doc_id`."""
+
+    query: Doc
+    doc_id: str
+    accepted: bool
+
+
+@dataclass
+class Weights:
+    words: float = 1.0
+    fields: float = 0.0
+    concepts: float = 0.0
+    bigrams: float = 0.0
+    industry: float = 0.0
+    feedback: float = 0.0
+    coverage: float = 0.0
+    title_boost: float = 0.5
+    generic_weight: float = 0.3
+    rerank_depth: int = 50
+    k1: float = 1.2
+    b: float = 0.75
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Weights:
+        with open(path or RANKER_PATH, encoding="utf-8") as fh:
+            doc = yaml.safe_load(fh) or {}
+        w = doc.get("weights") or {}
+        known = {k: w[k] for k in cls.__dataclass_fields__ if k in w}
+        return cls(**known)
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+class _Index:
+    """A BM25 index (bm25s) over one token view of the documents, scored with weighted terms."""
+
+    def __init__(self, token_lists: Sequence[Sequence[str]], k1: float, b: float):
+        import logging
+
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
+        self.n = len(token_lists)
+        self.bm = bm25s.BM25(k1=k1, b=b, method="lucene")
+        self.bm.index([list(t) for t in token_lists], show_progress=False)
+        sc = self.bm.scores
+        self.data = np.asarray(sc["data"], dtype=np.float32)
+        self.indices = np.asarray(sc["indices"], dtype=np.int64)
+        self.indptr = np.asarray(sc["indptr"], dtype=np.int64)
+        self.vocab = self.bm.vocab_dict
+        df = np.diff(self.indptr).astype(np.float64)
+        self.idf = np.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def term_idf(self, term: str) -> float:
+        tid = self.vocab.get(term)
+        return 0.0 if tid is None else float(self.idf[tid])
+
+    def score(self, weighted_terms: dict[str, float]) -> np.ndarray:
+        parts_i, parts_d = [], []
+        for term, w in weighted_terms.items():
+            tid = self.vocab.get(term)
+            if tid is None or w == 0:
+                continue
+            s, e = self.indptr[tid], self.indptr[tid + 1]
+            if s == e:
+                continue
+            parts_i.append(self.indices[s:e])
+            parts_d.append(self.data[s:e] * w)
+        if not parts_i:
+            return np.zeros(self.n, dtype=np.float64)
+        return np.bincount(
+            np.concatenate(parts_i), weights=np.concatenate(parts_d), minlength=self.n
+        )
+
+
+def _norm(v: np.ndarray) -> np.ndarray:
+    m = float(v.max()) if v.size else 0.0
+    return v / m if m > 0 else v
+
+
+class Ranker:
+    """An index of documents that ranks them for queries (either direction of the matching)."""
+
+    def __init__(
+        self,
+        docs: Sequence[Doc],
+        *,
+        weights: Weights | None = None,
+        analyzer: Analyzer | None = None,
+        feedback: Iterable[Feedback] = (),
+        workers: int = 1,
+    ):
+        self.w = weights or Weights.load()
+        self.an = analyzer or shared_analyzer()
+        self.docs = list(docs)
+        self.pos = {d.id: i for i, d in enumerate(self.docs)}
+        self.analyses = _parallel(
+            self.an, _analyze_doc, self.docs, workers if len(self.docs) >= 2000 else 1
+        )
+        self._concept_sets = [frozenset(x.concepts) for x in self.analyses]
+        a = self.analyses
+        k1, b = self.w.k1, self.w.b
+        views = {
+            "words": lambda x: x.words,
+            "fields": lambda x: x.title_words,
+            "concepts": lambda x: list(x.concepts.elements()),
+            "bigrams": lambda x: x.bigrams,
+        }
+        self.ix = {
+            k: _Index([view(x) for x in a], k1, b)
+            for k, view in views.items()
+            if k == "words" or getattr(self.w, k)
+        }
+        self.doc_industries = [inferred_industries(x) | ({d.field} if d.field else set())
+                               for x, d in zip(a, self.docs, strict=True)]  # fmt: skip
+        self.industry_docs: dict[str, np.ndarray] = {}
+        for ind in {i for s in self.doc_industries for i in s}:
+            mask = np.fromiter((ind in s for s in self.doc_industries), bool, len(self.docs))
+            self.industry_docs[ind] = mask.astype(np.float64)
+        self._set_feedback(list(feedback))
+
+    # feedback ------------------------------------------------------------------------------
+    def _set_feedback(self, feedback: list[Feedback]) -> None:
+        fb = [f for f in feedback if f.doc_id in self.pos]
+        self.fb = fb
+        self.fb_ix = None
+        if not fb:
+            return
+        qa = [self.an.analyze(f.query.title, f.query.description, f.query.keywords) for f in fb]
+        self.fb_ix = [frozenset(x.words) | frozenset(x.concepts) for x in qa]
+        self.fb_doc = np.array([self.pos[f.doc_id] for f in fb], dtype=np.int64)
+        self.fb_sign = np.array([1.0 if f.accepted else -1.0 for f in fb])
+
+    def _feedback_scores(self, a: Analysis) -> np.ndarray:
+        """Per document: Σ similarity(query, earlier query) × (+1 accepted / −1 rejected), where
+        similarity is the overlap (Jaccard) of words and concepts; below 0.2 an earlier query
+        says nothing, from 0.5 it counts fully."""
+        out = np.zeros(len(self.docs))
+        mine = frozenset(a.words) | frozenset(a.concepts)
+        if not mine:
+            return out
+        sim = np.fromiter(
+            (len(mine & other) / len(mine | other) for other in self.fb_ix), float, len(self.fb_ix)
+        )
+        sim = np.where(sim < 0.2, 0.0, np.minimum(1.0, sim / 0.5))
+        np.add.at(out, self.fb_doc, sim * self.fb_sign)
+        return np.clip(out, -1.0, 1.0)
+
+    # query -------------------------------------------------------------------------------
+    def _query_terms(self, a: Analysis) -> tuple[dict, dict, dict]:
+        title = set(a.title_words)
+        generic = self.an.lex.generic
+        qw: dict[str, float] = {}
+        for t in a.words:
+            if t in qw:
+                continue
+            w = 1.0 + (self.w.title_boost if t in title else 0.0)
+            if t in generic:
+                w *= self.w.generic_weight
+            qw[t] = w
+        qc = {k: 1.0 + (self.w.title_boost if a.surfaces[k] & title else 0.0) for k in a.concepts}
+        qb = {g: 1.0 for g in a.bigrams}
+        return qw, qc, qb
+
+    def features(self, q: Doc) -> tuple[dict[str, np.ndarray], Analysis]:
+        a = self.an.analyze(q.title, q.description, q.keywords)
+        qw, qc, qb = self._query_terms(a)
+        terms = {"words": qw, "fields": qw, "concepts": qc, "bigrams": qb}
+        f = {k: _norm(self.ix[k].score(t)) for k, t in terms.items() if getattr(self.w, k)}
+        inds = {q.field} if q.field else inferred_industries(a)
+        ind = None
+        for i in inds:
+            if i in self.industry_docs:
+                ind = (
+                    self.industry_docs[i] if ind is None else np.maximum(ind, self.industry_docs[i])
+                )
+        if ind is not None and self.w.industry:
+            f["industry"] = ind
+        if self.fb_ix is not None and self.w.feedback:
+            f["feedback"] = self._feedback_scores(a)
+        return f, a
+
+    def rank(self, q: Doc, top: int = 5, *, explain: bool = True) -> list[Match]:
+        if not self.docs:
+            return []
+        f, a = self.features(q)
+        w = self.w
+        total = np.zeros(len(self.docs))
+        for k, v in f.items():
+            total += getattr(w, k) * v
+        depth = min(len(self.docs), max(top, w.rerank_depth))
+        cand = np.argpartition(-total, depth - 1)[:depth] if depth < len(self.docs) else (
+            np.arange(len(self.docs)))  # fmt: skip
+        cov = np.zeros(len(cand))
+        if w.coverage and a.concepts:
+            qset = frozenset(a.concepts)
+            sets = self._concept_sets
+            cov = np.fromiter((len(qset & sets[di]) for di in cand), float, len(cand)) / len(qset)
+        final = total[cand] + w.coverage * cov
+        order = np.lexsort((cand, -final))[:top]
+        out = []
+        for j in order:
+            di = int(cand[j])
+            if final[j] <= 0:
+                break
+            feats = {k: float(f[k][di]) if k in f else 0.0 for k in FEATURES[:-1]}
+            feats["coverage"] = float(cov[j])
+            reasons = self.reasons(a, q, di, feats) if explain else []
+            out.append(Match(self.docs[di].id, round(float(final[j]), 4), reasons, feats))
+        return out
+
+    # reasons -----------------------------------------------------------------------------
+    def reasons(self, a: Analysis, q: Doc, di: int, feats: dict) -> list[str]:
+        da = self.analyses[di]
+        out: list[str] = []
+        lex = self.an.lex
+        shared = _longest((set(a.words) & set(da.words)) - lex.generic)
+        if shared:
+            ix = self.ix["words"]
+            top = sorted(shared, key=lambda t: (-ix.term_idf(t), t))[:6]
+            out.append("共同关键词：" + "、".join(map(_show, top)))
+        in_fields = _longest((set(a.words) & set(da.title_words)) - lex.generic)
+        if in_fields and feats.get("fields", 0) > 0:
+            out.append(
+                "命中对方标题或关键词：" + "、".join(_show(t) for t in sorted(in_fields)[:4])
+            )
+        for key in sorted(set(a.concepts) & set(da.concepts)):
+            c = lex.concept_by_key[key]
+            mine, theirs = a.surfaces[key], da.surfaces[key] - a.surfaces[key]
+            if not theirs:
+                continue  # already a shared word
+            if c.kind == "solves":
+                out.append(
+                    f"问题“{'、'.join(_show(t) for t in sorted(mine)[:3])}”对应方法"
+                    f"“{'、'.join(_show(t) for t in sorted(theirs)[:3])}”（{c.name}）"
+                )
+            else:
+                out.append(
+                    f"同义：{'、'.join(_show(t) for t in sorted(mine)[:2])} ≈ "
+                    f"{'、'.join(_show(t) for t in sorted(theirs)[:2])}"
+                )
+        if feats.get("industry"):
+            inds = ({q.field} if q.field else set()) | inferred_industries(a)
+            common = sorted(inds & self.doc_industries[di])
+            if common:
+                out.append("行业一致：" + "、".join(common))
+        if feats.get("feedback", 0) > 0:
+            out.append("相似需求的对接曾被接受")
+        elif feats.get("feedback", 0) < 0:
+            out.append("相似需求的对接曾被拒绝（已降低排序）")
+        if not out:
+            out.append("文本相近")
+        return out
+
+    def rank_many(
+        self, queries: Sequence[Doc], top: int = 5, *, workers: int = 1, explain: bool = True
+    ) -> list[list[Match]]:
+        """`rank` for many queries; with ``workers`` > 1 (and a long list) in forked processes."""
+        global _RANKER, _TOP, _EXPLAIN
+        if workers <= 1 or len(queries) < 2000:
+            return [self.rank(q, top, explain=explain) for q in queries]
+        _RANKER, _TOP, _EXPLAIN = self, top, explain
+        try:
+            return _parallel(None, _rank_one, list(queries), workers)
+        finally:
+            _RANKER = None
+
+
+_RANKER: Ranker | None = None
+_TOP = 5
+_EXPLAIN = True
+_WORKER_ANALYZER: Analyzer | None = None
+_SHARED: Analyzer | None = None
+
+
+def shared_analyzer() -> Analyzer:
+    """One analyser per process (loading jieba's dictionary takes about a second)."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = Analyzer()
+    return _SHARED
+
+
+def _analyze_doc(d: Doc) -> Analysis:
+    return _WORKER_ANALYZER.analyze(d.title, d.description, d.keywords)
+
+
+def _rank_one(q: Doc) -> list[Match]:
+    return _RANKER.rank(q, _TOP, explain=_EXPLAIN)
+
+
+def _chunk(fn, items):
+    return [fn(x) for x in items]
+
+
+def _parallel(analyzer, fn, items: list, workers: int) -> list:
+    """`fn` over `items`, split between `workers` forked processes (inherit the index)."""
+    global _WORKER_ANALYZER
+    _WORKER_ANALYZER = analyzer
+    if workers <= 1:
+        return [fn(x) for x in items]
+    import multiprocessing as mp
+
+    size = -(-len(items) // (workers * 4))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    with mp.get_context("fork").Pool(workers) as pool:
+        parts = pool.starmap(_chunk, [(fn, c) for c in chunks])
+    return [x for p in parts for x in p]
+
+
+def _longest(terms: set[str]) -> set[str]:
+    """Leave out words contained in a longer one (合金 beside 铝合金)."""
+    return {t for t in terms if not any(t != o and t in o for o in terms)}
+
+
+def _show(term: str) -> str:
+    return "".join(ch.upper() if ch.isascii() else ch for ch in term)

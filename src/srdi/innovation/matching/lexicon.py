@@ -1,0 +1,199 @@
+"""The domain dictionary (data/lexicon.yaml) and the analyser that turns Chinese text into
+words (jieba with the dictionary), concepts (synonym groups and symptom→method links) and
+character bigrams. Pure Python: no Django.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+LEXICON_PATH = DATA_DIR / "lexicon.yaml"
+
+_ASCII = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+/\-]*$")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_SPLIT = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One concept: a synonym group (kind "same") or a symptom → method link (kind "solves")."""
+
+    key: str  # the token used in the concept index
+    kind: str  # "same" | "solves"
+    name: str  # shown in reasons
+    problem_terms: frozenset  # symptom wording ("solves") or every synonym ("same")
+    method_terms: frozenset  # method wording ("solves") or every synonym ("same")
+
+
+@dataclass
+class Lexicon:
+    industries: dict[str, list[str]]
+    concepts: list[Concept]
+    generic: frozenset
+    stopwords: frozenset
+    term_concepts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    term_industries: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    concept_by_key: dict[str, Concept] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> Lexicon:
+        concepts: list[Concept] = []
+        for i, group in enumerate(doc.get("synonyms") or []):
+            terms = frozenset(str(t) for t in group)
+            concepts.append(Concept(f"≡{i}", "same", str(group[0]), terms, terms))
+        for i, row in enumerate(doc.get("symptoms") or []):
+            concepts.append(
+                Concept(
+                    f"⇒{i}",
+                    "solves",
+                    str(row["name"]),
+                    frozenset(str(t) for t in row.get("symptoms") or []),
+                    frozenset(str(t) for t in row.get("methods") or []),
+                )
+            )
+        lex = cls(
+            industries={
+                str(k): [str(t) for t in v] for k, v in (doc.get("industries") or {}).items()
+            },
+            concepts=concepts,
+            generic=frozenset(str(t).lower() for t in doc.get("generic") or []),
+            stopwords=frozenset(str(t).lower() for t in doc.get("stopwords") or []),
+        )
+        tc: dict[str, list[str]] = {}
+        for c in concepts:
+            for t in c.problem_terms | c.method_terms:
+                tc.setdefault(t.lower(), []).append(c.key)
+        lex.term_concepts = {k: tuple(v) for k, v in tc.items()}
+        ti: dict[str, list[str]] = {}
+        for ind, terms in lex.industries.items():
+            for t in terms:
+                ti.setdefault(t.lower(), []).append(ind)
+        lex.term_industries = {k: tuple(v) for k, v in ti.items()}
+        lex.concept_by_key = {c.key: c for c in concepts}
+        return lex
+
+    def all_terms(self) -> set[str]:
+        out = set()
+        for terms in self.industries.values():
+            out.update(terms)
+        for c in self.concepts:
+            out.update(c.problem_terms)
+            out.update(c.method_terms)
+        return out
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: str | None = None) -> Lexicon:
+    with open(path or LEXICON_PATH, encoding="utf-8") as fh:
+        return Lexicon.from_dict(yaml.safe_load(fh))
+
+
+@dataclass
+class Analysis:
+    """What the analyser found in one text."""
+
+    words: list[str]  # jieba words (search mode), lower-case, stopwords removed
+    title_words: list[str]  # the words of the title (and keywords)
+    concepts: Counter  # concept key → count
+    surfaces: dict[str, set[str]]  # concept key → the terms that produced it here
+    bigrams: list[str]  # character bigrams of the Chinese runs
+    industries: Counter  # industry → number of its terms found
+
+
+class Analyzer:
+    """jieba with the domain dictionary, one private tokenizer (the global one is left alone)."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, lexicon: Lexicon | None = None):
+        import jieba
+
+        self.lex = lexicon or load_lexicon()
+        logging.getLogger("jieba").setLevel(logging.WARNING)
+        jieba.setLogLevel(logging.WARNING)
+        self.tk = jieba.Tokenizer()
+        with self._lock:
+            self.tk.initialize()
+        for term in sorted(self.lex.all_terms()):
+            # a high frequency makes the segmenter keep the term whole
+            self.tk.add_word(term, freq=200000)
+        self._terms_with_space = [t for t in self.lex.all_terms() if " " in t]
+        self._cache: dict[str, list[str]] = {}
+
+    # words ---------------------------------------------------------------------------------
+    def words(self, text: str) -> list[str]:
+        text = text or ""
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        out = []
+        stop = self.lex.stopwords
+        for tok in self.tk.cut_for_search(text, HMM=False):
+            t = tok.strip().lower()
+            if not t or t in stop:
+                continue
+            if _HAN.search(t):
+                if len(t) < 2:
+                    continue
+            elif not _ASCII.match(t) or len(t) < 2:
+                continue
+            out.append(t)
+        for term in self._terms_with_space:  # "gb/t 16886", "opc ua": jieba splits on spaces
+            if term.lower() in text.lower():
+                out.append(term.lower())
+        if len(self._cache) < 200000:
+            self._cache[text] = out
+        return out
+
+    @staticmethod
+    def bigrams(text: str) -> list[str]:
+        out = []
+        for run in _SPLIT.split(text or ""):
+            if not run:
+                continue
+            if _HAN.search(run):
+                out.extend(run[i : i + 2] for i in range(len(run) - 1))
+            elif len(run) >= 2:
+                out.append(run.lower())
+        return out
+
+    def analyze(self, title: str, body: str = "", keywords: list[str] | None = None) -> Analysis:
+        kw_text = " ".join(keywords or [])
+        tw = self.words(title) + (self.words(kw_text) if kw_text else [])
+        bw = self.words(body)
+        words = tw + bw
+        concepts: Counter = Counter()
+        surfaces: dict[str, set[str]] = {}
+        industries: Counter = Counter()
+        tc, ti = self.lex.term_concepts, self.lex.term_industries
+        for w in set(words):
+            for key in tc.get(w, ()):
+                concepts[key] += 1
+                surfaces.setdefault(key, set()).add(w)
+            for ind in ti.get(w, ()):
+                industries[ind] += 1
+        return Analysis(
+            words=words,
+            title_words=tw,
+            concepts=concepts,
+            surfaces=surfaces,
+            bigrams=self.bigrams(f"{title} {kw_text} {body}"),
+            industries=industries,
+        )
+
+
+def inferred_industries(a: Analysis) -> set[str]:
+    """The industries a text belongs to: those with at least half the hits of the best one."""
+    if not a.industries:
+        return set()
+    top = max(a.industries.values())
+    return {k for k, v in a.industries.items() if v * 2 >= top}

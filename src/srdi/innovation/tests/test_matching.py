@@ -1,0 +1,147 @@
+"""The matching engine (pure Python): ranking quality, reasons, feedback, input checks."""
+
+import json
+
+import pytest
+
+from srdi.innovation import matching
+from srdi.innovation.matching.engine import Doc, Feedback, Ranker
+from srdi.innovation.matching.evaluate import ndcg_at, recall_at, reciprocal_rank, summary
+from srdi.innovation.matching.lexicon import DATA_DIR
+
+SET = DATA_DIR / "labelled"
+
+
+@pytest.fixture(scope="module")
+def labelled():
+    needs = json.loads((SET / "needs.json").read_text(encoding="utf-8"))
+    caps = json.loads((SET / "capabilities.json").read_text(encoding="utf-8"))
+    labels = json.loads((SET / "labels.json").read_text(encoding="utf-8"))["needs"]
+    return needs, caps, labels
+
+
+@pytest.fixture(scope="module")
+def ranker(labelled):
+    _needs, caps, _ = labelled
+    return Ranker(
+        [Doc(c["id"], c["title"], c["description"], keywords=c["keywords"]) for c in caps]
+    )
+
+
+def test_labelled_set_is_large_enough_and_split(labelled):
+    needs, caps, labels = labelled
+    assert len(needs) >= 50 and len(caps) >= 150
+    assert {v["split"] for v in labels.values()} == {"dev", "test", "test2"}
+    assert all(any(g == 2 for g in v["relevant"].values()) for v in labels.values())
+    ids = {c["id"] for c in caps}
+    assert all(set(v["relevant"]) <= ids for v in labels.values())
+
+
+def test_ranker_beats_the_floor_on_the_dev_split(labelled, ranker):
+    needs, _caps, labels = labelled
+    dev = {k: v["relevant"] for k, v in labels.items() if v["split"] == "dev"}
+    runs = {n["id"]: [m.id for m in ranker.rank(Doc(n["id"], n["title"], n["description"], n.get("field", "")), 10)]
+            for n in needs if n["id"] in dev}  # fmt: skip
+    s = summary(runs, dev)
+    assert s["mrr"] >= 0.9 and s["recall@5"] >= 0.9
+
+
+def test_symptom_meets_method_with_reasons(ranker):
+    need = Doc("q", "铝合金转向节内部气孔多", "X光探伤发现气孔和缩松，报废率高", "汽车及零部件")
+    top = ranker.rank(need, 3)
+    assert top[0].id == "C001"  # 真空高压压铸与局部挤压工艺
+    text = " ".join(top[0].reasons)
+    assert "真空压铸" in text and "气孔" in text and "行业一致：汽车及零部件" in text
+
+
+def test_feedback_moves_a_capability(labelled):
+    _n, caps, _l = labelled
+    docs = [Doc(c["id"], c["title"], c["description"], keywords=c["keywords"]) for c in caps]
+    q = Doc("q", "设备经常突然停机", "冲压线突然故障停机，只能事后维修", "装备制造")
+    base = [m.id for m in Ranker(docs).rank(q, 5)]
+    first = base[0]
+    earlier = Doc("e", "设备突然停机损失大", "空压机和冲压线突然故障停机，维修都是事后处理")
+    rejected = Ranker(docs, feedback=[Feedback(earlier, first, False)]).rank(q, 10)
+    assert rejected[0].id != first
+    assert any("拒绝" in r for m in rejected if m.id == first for r in m.reasons)
+    other = base[4]
+    accepted = Ranker(docs, feedback=[Feedback(earlier, other, True)]).rank(q, 5)
+    assert [m.id for m in accepted].index(other) < 4
+    assert any("曾被接受" in r for m in accepted if m.id == other for r in m.reasons)
+    unrelated = Doc("u", "羽绒服钻绒", "面料跑绒")
+    assert [
+        m.id for m in Ranker(docs, feedback=[Feedback(unrelated, first, False)]).rank(q, 5)
+    ] == base
+
+
+def test_metrics():
+    rel = {"a": 2, "b": 1}
+    assert reciprocal_rank(["x", "a"], rel) == 0.5
+    assert recall_at(["x", "b"], rel, 5) == 0.0
+    assert ndcg_at(["a", "b"], rel) == pytest.approx(1.0)
+
+
+def test_match_output_format_extra_keys_and_int_ids():
+    needs = [
+        {
+            "id": 7,
+            "title": "刹车片高温摩擦系数下降",
+            "description": "连续制动后刹车变软",
+            "enterprise": "某公司",
+        }
+    ]
+    caps = [
+        {
+            "id": "a",
+            "institution": "南京理工大学",
+            "title": "制动摩擦材料配方",
+            "description": "摩擦材料热衰退改性",
+            "team": "摩擦学",
+        },
+        {
+            "id": "b",
+            "institution": "苏州大学",
+            "title": "图像识别",
+            "description": "深度学习目标检测",
+            "keywords": "视觉、算法",
+        },
+    ]
+    out = matching.match(needs, caps, top=5)
+    assert list(out) == ["results"] and out["results"][0]["need"] == 7
+    ms = out["results"][0]["matches"]
+    assert ms[0]["capability"] == "a" and isinstance(ms[0]["score"], float) and ms[0]["reasons"]
+    assert [m["score"] for m in ms] == sorted((m["score"] for m in ms), reverse=True)
+    back = matching.match_capabilities(caps, needs, top=1)
+    assert back["results"][0]["matches"][0]["need"] == 7
+
+
+@pytest.mark.parametrize(
+    ("needs", "caps", "top", "words"),
+    [
+        ({"id": 1}, [], 5, "需求应为 JSON 数组"),
+        ([{"id": 1, "title": "x"}], [], 5, "需求第 1 条缺少“description”"),
+        ([{"title": "x", "description": "y"}], [], 5, "缺少“id”"),
+        (
+            [
+                {"id": 1, "title": "x", "description": "y"},
+                {"id": 1, "title": "x", "description": "y"},
+            ],
+            [],
+            5,
+            "重复",
+        ),
+        ([], [{"id": 1, "title": "x", "description": "y"}], 5, "能力第 1 条缺少“institution”"),
+        (
+            [],
+            [{"id": 1, "institution": "a", "title": "x", "description": "y", "keywords": 3}],
+            5,
+            "keywords",
+        ),
+        ([], [], "x", "--top 应为"),
+        ([], [], 0, "--top 应为"),
+    ],
+)
+def test_bad_input_gets_a_chinese_message(needs, caps, top, words):
+    with pytest.raises(matching.InputError) as exc:
+        matching.match(needs, caps, top)
+    assert words in str(exc.value)
