@@ -10,10 +10,10 @@ from ninja.openapi.docs import Swagger, _csrf_needed
 
 from srdi.accounts.api import SessionAuth, TokenAuth
 from srdi.accounts.api import router as accounts_router
+from srdi.chains.api import router as chains_router
 from srdi.cultivation.api import router as cultivation_router
 from srdi.diagnosis.api import router as diagnosis_router
 from srdi.evaluation.api import router as evaluation_router
-from srdi.chains.api import router as chains_router
 from srdi.innovation.api import router as innovation_router
 from srdi.policies.api import router as policies_router
 from srdi.registry.api import router as registry_router

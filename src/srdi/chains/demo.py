@@ -5,6 +5,7 @@ niche products. Idempotent (natural keys); seeded."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from srdi.core import demo
 
@@ -47,8 +48,12 @@ def chains_demo(ctx: demo.Context) -> str | None:
     start = dt.date(2023, 1, 15)
     span = max((ctx.today - start).days, 1)
     to_confirm = []
-    for p in Placement.objects.filter(status=Placement.Status.SUGGESTED).order_by("pk"):
-        if rng.random() < CONFIRM_SHARE:
+    for p in Placement.objects.filter(status=Placement.Status.SUGGESTED).select_related(
+        "enterprise", "node"
+    ):
+        # a deterministic draw per (enterprise, node): a second run confirms nothing new
+        key = f"{ctx.seed}:{p.enterprise.uscc}:{p.node.chain_id}:{p.node.code}".encode()
+        if int(hashlib.sha256(key).hexdigest()[:8], 16) / 0xFFFFFFFF < CONFIRM_SHARE:
             p.status = Placement.Status.CONFIRMED
             p.products = p.enterprise.main_product[:300] if p.enterprise_id else ""
             day = start + dt.timedelta(days=rng.randrange(span))
@@ -59,12 +64,22 @@ def chains_demo(ctx: demo.Context) -> str | None:
     # 链主: the largest confirmed enterprises of each chain (by employees of the latest year)
     leaders = []
     for chain in Chain.objects.filter(code__in=list(LEADERS)).order_by("sort_order"):
+        named = list(Leader.objects.filter(chain=chain, is_synthetic=True))
+        if named:  # chosen on an earlier run
+            leaders.extend(named)
+            continue
         placed = (
             Placement.objects.filter(node__chain=chain, status=Placement.Status.CONFIRMED)
             .values_list("enterprise_id", flat=True)
             .distinct()
         )
-        cands = ents.filter(pk__in=placed).order_by("-years__employees", "pk").distinct()
+        from django.db.models import Max
+
+        cands = (
+            ents.filter(pk__in=placed)
+            .annotate(staff=Max("years__employees"))
+            .order_by("-staff", "pk")
+        )
         for ent in list(cands[: LEADERS[chain.code]]):
             leader, _c = Leader.objects.get_or_create(
                 enterprise=ent, chain=chain,
@@ -77,6 +92,8 @@ def chains_demo(ctx: demo.Context) -> str | None:
     gaps = {gid for c in coverage(ctx.today)["chains"] for gid in c["gap_ids"]}
     kinds = ["supply", "co_dev", "co_verify"]
     for leader in leaders:
+        if leader.links.exists():  # linked on an earlier run
+            continue
         for node in Node.objects.filter(chain=leader.chain).order_by("sort_order"):
             if node.segment == "down":
                 continue

@@ -23,12 +23,10 @@ def data(name: str) -> dict:
 
 
 def foundations() -> dict[str, str]:
-    """工业六基: code → name (registry reference scheme foundation_fields)."""
-    from srdi.registry.models import ReferenceItem
+    """工业六基: code → name (the registry's reference file foundation_fields.yaml)."""
+    from srdi import reference
 
-    return dict(
-        ReferenceItem.objects.filter(scheme="foundation_fields").values_list("code", "name")
-    )
+    return {i["code"]: i["name"] for i in reference.load("foundation_fields")["items"]}
 
 
 def foundation_label(code: str) -> str:
