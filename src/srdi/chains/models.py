@@ -73,7 +73,7 @@ class Node(models.Model):
     )  # fmt: skip
     products = models.JSONField(_("关键产品"), default=list, blank=True)
     technologies = models.JSONField(_("关键技术"), default=list, blank=True)
-    foundation = models.CharField(_("工业六基类别"), max_length=20, blank=True)
+    foundation = models.CharField(_("工业六基类别"), max_length=40, blank=True)
     industry_codes = models.JSONField(_("对应国民经济行业代码"), default=list, blank=True)
     keywords = models.JSONField(_("关键词"), default=list, blank=True)
     key_link = models.BooleanField(_("关键环节"), default=False)
