@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -244,7 +245,10 @@ def placement_decide(request, pk):
         messages.error(request, _errors(exc))
     else:
         messages.success(request, _("已处理：%(e)s").replace("%(e)s", p.enterprise.name))
-    return redirect(request.POST.get("next") or "chains:placements")
+    nxt = request.POST.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
+        return redirect(nxt)
+    return redirect("chains:placements")
 
 
 @login_required

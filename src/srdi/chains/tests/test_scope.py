@@ -134,3 +134,13 @@ def test_partner_sees_cluster_members_only_with_consent(chain_setup, users, bear
     ]
     r = bearer(users["partner_unshared"]).get(f"/api/chains/clusters/{cl.pk}").json()
     assert r["visible_members"] == []
+
+
+def test_decide_does_not_redirect_off_site(chain_setup, users, as_user):
+    c = as_user(users["admin"])
+    r = c.post(f"/chains/placements/{chain_setup['pb'].pk}/decide/",
+               {"confirm": "1", "next": "https://evil.example/"})  # fmt: skip
+    assert r.status_code == 302 and r["Location"] == "/chains/placements/"
+    r = c.post(f"/chains/placements/{chain_setup['pb'].pk}/decide/",
+               {"confirm": "1", "next": f"/chains/nodes/{chain_setup['n2'].pk}/"})  # fmt: skip
+    assert r["Location"] == f"/chains/nodes/{chain_setup['n2'].pk}/"
