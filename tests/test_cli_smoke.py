@@ -38,6 +38,7 @@ COMMANDS = [
     "restore",
     "purge_audit",
     "changepassword",
+    "chains",
 ]
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -30,7 +30,9 @@ class Command(BaseCommand):
     help = "产业链与特色产业集群：配套覆盖、集群统计、参考数据载入、企业位置建议、Excel 导入导出。"
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", title="操作", required=False)
+        sub = parser.add_subparsers(
+            dest="action", title="操作", required=False, help="要执行的操作"
+        )
         c = sub.add_parser(
             "coverage", help="重点产业链配套覆盖（按链：环节数、已覆盖、覆盖率、断点）"
         )
