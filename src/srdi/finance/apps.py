@@ -8,6 +8,7 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (  # noqa: F401  (register with srdi.core)
+            bulletin,
             demo,
             measures,
             scopes,

@@ -213,3 +213,27 @@ def test_bank_home_panel_lists_waiting_needs(shared, rf):
     from srdi.accounts.models import User
 
     assert panel(User.objects.get(username="kjj"), "finance_jrj") is None
+
+
+def test_bulletin_carries_the_finance_section(shared):
+    import datetime as dt
+
+    from srdi.cultivation import bulletin
+
+    n = services.post_need(shared["b_user"], shared["b"], NEED)
+    services.respond(shared["bank1"], n, {"kind": "credit", "amount": "300", "rate": "3.5"})
+    services.respond(
+        shared["bank1"], n, {"kind": "loan", "amount": "300", "rate": "3.5", "term_months": 12}
+    )
+    today = dt.date.today()
+    d = bulletin.data(f"{today.year}-{today.month:02d}")
+    (sec,) = [x for x in d["extra"] if x["title"].startswith("特色金融")]
+    assert "放款 1 笔" in sec["paragraphs"][0] and "300" in sec["paragraphs"][0]
+    assert sec["rows"][0][0] == "常熟农商银行"
+    docx = bulletin.to_docx(d)
+    import io
+
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
+    assert "特色金融：融资对接与上市后备" in text
