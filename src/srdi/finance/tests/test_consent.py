@@ -219,3 +219,54 @@ def test_enterprise_grants_and_withdraws_on_its_page(fin, client):
     page = client.get("/finance/consents/").content.decode()
     assert "不能代为授权" in page
     assert client.post(f"/finance/consents/{c.pk}/withdraw/").status_code == 403
+
+
+SUBST = {"<str:uscc>": "{uscc}", "<uscc>": "{uscc}", "<str:fmt>": "html", "<str:tier>": "srdi_sme",
+         "<tier>": "srdi_sme", "<str:section>": "years", "<int:year>": "2024"}  # fmt: skip
+
+
+def _uscc_routes():
+    """Every page and API path that takes only an enterprise's USCC."""
+    from django.urls import get_resolver
+    from django.urls.resolvers import URLPattern, URLResolver
+
+    out = []
+
+    def walk(patterns, prefix):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                route = prefix + str(p.pattern)
+                if "uscc>" not in route or "<int:pk>" in route:
+                    continue
+                for k, v in SUBST.items():
+                    route = route.replace(k, v)
+                out.append("/" + route)
+
+    walk(get_resolver().url_patterns, "")
+    return out
+
+
+def test_no_route_leaks_years_or_titles_past_a_basic_consent(fin, client, bearer):
+    """Crawl every USCC route (pages and API) as a bank that was granted only "basic"."""
+    from srdi.finance import services
+    from srdi.registry.models import AnnualFigures
+
+    b = fin["b"]
+    AnnualFigures.objects.filter(enterprise=b).update(main_revenue=1397, rd_expense=123457)
+    services.grant_consent(fin["b_user"], b, banks_=["常熟农商银行"], sections=["basic"])
+    client.force_login(fin["bank1"])
+    routes = _uscc_routes()
+    assert any(r.startswith("/api/enterprises") for r in routes) and len(routes) > 5
+    api = bearer(fin["bank1"])
+    for route in routes:
+        url = route.format(uscc=b.uscc)
+        for c in (client, api):
+            r = c.get(url)
+            body = r.content.decode("utf-8", "replace") if r.status_code == 200 else ""
+            for secret in ("1397", "1,397", "123457", "123,457", "专精特新中小企业"):
+                assert secret not in body, (url, secret)
+    # control: once "years" is granted the same crawl finds the figure (the probe can see leaks)
+    services.grant_consent(fin["b_user"], b, banks_=["常熟农商银行"], sections=["years"])
+    assert "1397" in api.get(f"/api/enterprises/{b.uscc}").content.decode()
