@@ -148,7 +148,7 @@ def list_needs(request, state: str = ""):
     out = [_need(n, request.auth) for n in qs[:500]]
     if consent.is_partner(request.auth):
         for n in {x.enterprise for x in qs[:500]}:
-            consent.record(request.auth, n, ["financing"], "api", "GET /api/finance/needs")
+            consent.record(request.auth, n, ["financing"], "api", "融资需求列表（接口）")
     return out
 
 

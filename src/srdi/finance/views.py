@@ -185,15 +185,15 @@ def shared_detail(request, uscc):
         for f in S.TOP_SECTION.fields:
             v = profile.get(f.key)
             if v not in (None, "", [], {}) and f.key not in ("uscc", "name"):
-                basic.append((f.header, _fmt(v)))
+                basic.append((f.header, _fmt(v, f)))
     years = []
     if "years" in granted:
         for y in sorted(profile.get("years", {}) or {}, reverse=True)[:3]:
             vals = profile["years"][y]
-            years.append({"year": y, "cells": [(f.header, _fmt(vals.get(f.key)))
+            years.append({"year": y, "cells": [(f.header, _fmt(vals.get(f.key), f))
                                                for f in S.section("years").fields
                                                if vals.get(f.key) is not None]})  # fmt: skip
-    ip = [(f.header, _fmt((profile.get("ip") or {}).get(f.key))) for f in S.section("ip").fields
+    ip = [(f.header, _fmt((profile.get("ip") or {}).get(f.key), f)) for f in S.section("ip").fields
           if (profile.get("ip") or {}).get(f.key) is not None] if "ip" in granted else []  # fmt: skip
     titles = profile.get("titles", []) if "titles" in granted else []
     needs = list(scopes.needs(user).filter(enterprise=e)) if "financing" in granted else []
@@ -214,7 +214,11 @@ def _title(t: dict) -> dict:
             "valid_until": t.get("valid_until")}  # fmt: skip
 
 
-def _fmt(v) -> str:
+def _fmt(v, f=None) -> str:
+    if f is not None and getattr(f, "enum", None):  # codes → their Chinese labels
+        from srdi.registry.display import fmt_value
+
+        return fmt_value(v, f).text
     if isinstance(v, bool):
         return _("是") if v else _("否")
     if isinstance(v, (dt.date,)):

@@ -195,7 +195,7 @@ def _detail(user, e, status=200) -> HttpResponse:
     if consent.is_partner(user):  # a partner reads only what the enterprise granted (logged)
         granted = consent.granted(user, e)
         profile = consent.filter_profile(profile, granted)
-        consent.record(user, e, granted, "api", f"GET /api/enterprises/{e.uscc}")
+        consent.record(user, e, granted, "api", "企业信息（接口）")
     return _json(
         {
             "profile": profile,
