@@ -69,7 +69,10 @@ def users(make_user, regions, enterprises):
     }
     a.commissioners.add(u["commissioner"])
     DataShare.objects.create(
-        enterprise=a, organization="测试银行", granted_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        enterprise=a,
+        organization="测试银行",
+        granted_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        sections=["basic", "years", "ip", "titles", "diagnosis", "financing"],
     )
     return u
 

@@ -206,7 +206,12 @@ def demo(django_db_setup, django_db_blocker):
                 ),
             }
             ent.commissioners.add(users["commissioner"])
-            DataShare.objects.create(enterprise=ent, organization="QA测试银行", purpose="融资对接")
+            DataShare.objects.create(
+                enterprise=ent,
+                organization="QA测试银行",
+                purpose="融资对接",
+                sections=["basic", "years", "ip", "titles", "diagnosis", "financing"],
+            )
             data = {"users": users, "ent": ent, "other": other}
         except BaseException:
             transaction.set_rollback(True)
@@ -280,7 +285,9 @@ def test_pages_of_role(role, demo, client):
     # 1. navigation of base.html
     nav_pages = {}
     for path, roles in NAV:
-        resp = visit(path, {200} if role in roles else None, follow=path == "/")
+        # a partner's 企业库 is the consent-filtered list of the finance pages (a redirect)
+        follow = path == "/" or (role == "partner" and path == "/enterprises/")
+        resp = visit(path, {200} if role in roles else None, follow=follow)
         if role not in roles and not isinstance(resp, Exception):
             # hidden from the menu: must not be readable as a page either (redirect/403/404 ok)
             if path in {"/audit/", "/cultivation/pool/", "/evaluation/whatif/", "/io/import/"}:
@@ -303,7 +310,11 @@ def test_pages_of_role(role, demo, client):
 
     # 3. per-enterprise pages: in scope 200, out of scope 403/404
     for tmpl, roles in ENTERPRISE_PAGES:
-        visit(tmpl.format(uscc=ent.uscc), {200} if role in roles else {403, 404})
+        visit(
+            tmpl.format(uscc=ent.uscc),
+            {200} if role in roles else {403, 404},
+            follow=role == "partner",  # partners: the registry page sends to the filtered one
+        )
         visit(tmpl.format(uscc=other.uscc), {200} if sees_all else {403, 404})
     for fmt in ("html",):
         visit(f"/diagnosis/{ent.uscc}/report.{fmt}")

@@ -14,6 +14,8 @@ from srdi.chains.api import router as chains_router
 from srdi.cultivation.api import router as cultivation_router
 from srdi.diagnosis.api import router as diagnosis_router
 from srdi.evaluation.api import router as evaluation_router
+from srdi.finance.api import consents_router
+from srdi.finance.api import router as finance_router
 from srdi.innovation.api import router as innovation_router
 from srdi.policies.api import router as policies_router
 from srdi.registry.api import router as registry_router
@@ -79,3 +81,5 @@ api.add_router("/policies", policies_router, tags=["惠企政策"])
 api.add_router("/cultivation", cultivation_router, tags=["梯度培育"])
 api.add_router("/innovation", innovation_router, tags=["创新引领"])
 api.add_router("/chains", chains_router, tags=["产业链与集群"])
+api.add_router("/consents", consents_router, tags=["数据共享授权"])
+api.add_router("/finance", finance_router, tags=["特色金融"])

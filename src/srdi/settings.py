@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "srdi.cultivation",
     "srdi.innovation",
     "srdi.chains",
+    "srdi.finance",
 ]
 
 MIDDLEWARE = [

@@ -55,10 +55,10 @@ def visible_enterprises(user: User, qs: QuerySet | None = None) -> QuerySet:
     if user.role == Role.ENTERPRISE:
         return qs.filter(pk=user.enterprise_id) if user.enterprise_id else qs.none()
     if user.role == Role.PARTNER:
-        from srdi.registry.models import DataShare
+        # only through the enterprise's consent: the one check in srdi.finance.consent
+        from srdi.finance import consent
 
-        shared = DataShare.active().filter(organization=user.organization).values("enterprise_id")
-        return qs.filter(pk__in=shared) if user.organization else qs.none()
+        return consent.partner_enterprises(user, qs)
     return qs.none()
 
 

@@ -24,6 +24,28 @@ def parse_month(text: str) -> tuple[dt.date, dt.date]:
     return start, dt.date(y, m, calendar.monthrange(y, m)[1])
 
 
+#: sections other domains add to the bulletin: fn(start, end, scope) -> {"title", "paragraphs",
+#: "headers", "rows"} or None (registered in the domain's AppConfig.ready, e.g. finance)
+CONTRIBUTIONS: dict[str, object] = {}
+
+
+def contribute(key: str):
+    def deco(fn):
+        CONTRIBUTIONS[key] = fn
+        return fn
+
+    return deco
+
+
+def _contributions(start, end, scope) -> list[dict]:
+    out = []
+    for key in sorted(CONTRIBUTIONS):
+        section = CONTRIBUTIONS[key](start, end, scope)
+        if section:
+            out.append(section)
+    return out
+
+
 def data(month: str, scope: selectors.Scope = selectors.CITY) -> dict:
     start, end = parse_month(month)
     rows = targets.evaluate(end, scope)
@@ -50,6 +72,7 @@ def data(month: str, scope: selectors.Scope = selectors.CITY) -> dict:
             for t in ("innovative_sme", "srdi_sme", "little_giant", "single_champion")
         ],
         "generated": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "extra": _contributions(start, end, scope),
     }
 
 
@@ -161,6 +184,18 @@ def to_docx(d: dict) -> bytes:
                 cells, (r["rank"], r["region"], r["held"], r["new"]), strict=True
             ):
                 cell.text = str(text)
+    for section in d.get("extra", []):
+        doc.add_heading(section["title"], level=1)
+        for para in section.get("paragraphs", []):
+            doc.add_paragraph(para)
+        if section.get("rows"):
+            tbl = doc.add_table(rows=1, cols=len(section["headers"]))
+            tbl.style = "Table Grid"
+            for cell, text in zip(tbl.rows[0].cells, section["headers"], strict=True):
+                cell.text = text
+            for r in section["rows"]:
+                for cell, text in zip(tbl.add_row().cells, r, strict=True):
+                    cell.text = str(text)
     doc.add_paragraph("")
     doc.add_paragraph("注：标注“待核实”的目标，其目标值或统计口径尚未与计划原文核对。")
     buf = io.BytesIO()

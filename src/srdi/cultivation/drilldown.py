@@ -62,6 +62,12 @@ def drill(params, scope: selectors.Scope, day: dt.date) -> Drill:
         if mk == "manual":
             _, recs = targets.manual_value(defn["id"], day, scope)
             return Drill(name, None, figures=recs, note="该目标由手工填报，以下为计入的填报记录。")
+        if mk == "registered":
+            from srdi.core import measures
+
+            r = measures.measure(m["name"], day, scope, m.get("params"))
+            ids = [getattr(i, "enterprise_id", None) for i in r.items or []]
+            return Drill(name, Enterprise.objects.filter(pk__in=[i for i in ids if i]), note=r.note)
         if mk == "user_count":
             return Drill(name, None, note="该目标按平台“服务专员”账号计数，不对应企业名单。")
         raise DrillError(f"目标计量方式未知：{mk}")

@@ -37,6 +37,7 @@ KIND_LABELS = {
     "flag_count": "平台企业库标记",
     "user_count": "平台用户",
     "manual": "手工填报",
+    "registered": "平台业务记录",
 }
 
 
@@ -203,6 +204,11 @@ def measure(defn: dict, day: dt.date, scope: Scope = CITY) -> dict:
     if kind == "manual":
         value, _ = manual_value(defn["id"], day, scope)
         return {"actual": value, "year": None}
+    if kind == "registered":  # a domain's records (srdi.core.measures), e.g. finance.listed_new
+        from srdi.core import measures
+
+        r = measures.measure(m["name"], day, scope, m.get("params"))
+        return {"actual": r.actual, "year": r.year}
     raise ValueError(f"目标 {defn['id']} 的计量方式未知：{kind}")
 
 

@@ -19,6 +19,9 @@ def enterprise_for(user, uscc: str):
         raise Http404("未找到该统一社会信用代码对应的企业。") from None
     if not scopes.can_view(user, e):
         raise PermissionDenied("您无权查看该企业的诊断报告。")
+    from srdi.finance import consent  # a partner: only with "diagnosis" granted, logged
+
+    consent.require(user, e, "diagnosis", door="page", what="把脉诊断报告")
     return e
 
 
@@ -37,4 +40,6 @@ def batch_enterprises(user, region):
 
 
 def visible(user):
-    return scopes.visible_enterprises(user).select_related("region").order_by("name")
+    from srdi.finance import consent
+
+    return consent.visible_for(user, "diagnosis").select_related("region").order_by("name")

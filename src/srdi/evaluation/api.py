@@ -109,7 +109,9 @@ def create_evaluation(request):
     try:
         if "uscc" in body:
             codes = [str(u).strip().upper() for u in (body["uscc"] or [])]
-            qs = scopes.visible_enterprises(user).filter(uscc__in=codes)
+            from srdi.finance import consent  # partners: only with "diagnosis" granted
+
+            qs = consent.visible_for(user, "diagnosis").filter(uscc__in=codes)
             found = set(qs.values_list("uscc", flat=True))
             missing = [u for u in codes if u not in found]
             if missing:

@@ -20,10 +20,20 @@ STATUS_ZH = {"verified": "", "partial": "部分核实", "unverified": "待核实
 
 
 def _enterprise(user, uscc: str):
-    e = scopes.visible_enterprises(user).filter(uscc=(uscc or "").strip().upper()).first()
+    from srdi.finance import consent  # a partner sees results only with "diagnosis" granted
+
+    qs = consent.visible_for(user, "diagnosis")
+    e = qs.filter(uscc=(uscc or "").strip().upper()).first()
     if e is None:
         raise Http404(_("企业不存在或无权查看"))
+    consent.record(user, e, ["diagnosis"], "page", "认定标准评估")
     return e
+
+
+def _visible(user):
+    from srdi.finance import consent
+
+    return consent.visible_for(user, "diagnosis")
 
 
 def _day(request):
@@ -109,7 +119,7 @@ def whatif_page(request):
         if not changes and not errors:
             errors.append(_("请至少填写一项修改"))
         if not errors:
-            profiles = list(iter_profiles(scopes.visible_enterprises(request.user)))
+            profiles = list(iter_profiles(_visible(request.user)))
             try:
                 report = whatif(profiles, form["standard"], changes, day, form["review"])
             except (rules.RuleError, KeyError) as exc:

@@ -478,11 +478,12 @@ def milestone_done(request, pk):
 @login_required
 def patent_list(request):
     from srdi.accounts import scopes as acc
+    from srdi.finance import consent  # a partner sees IP only where the enterprise granted it
     from srdi.registry.models import IPAsset
 
     from . import patents
 
-    ents = acc.visible_enterprises(request.user)
+    ents = consent.visible_for(request.user, "ip")
     qs = (
         IPAsset.objects.filter(enterprise__in=ents)
         .select_related("enterprise")

@@ -63,7 +63,9 @@ def policy_detail(request, pk):
     )
     if uscc:
         ent = Enterprise.objects.filter(uscc=uscc).first()
-        if ent and scopes.can_view(request.user, ent):
+        from srdi.finance import consent  # a partner: only with "diagnosis" granted
+
+        if ent and consent.visible_for(request.user, "diagnosis").filter(pk=ent.pk).exists():
             ctx["enterprise"] = ent
             ctx["match"] = match_profile([spec], S.profile_of(ent), date.today())[0]
     if scopes.is_official(request.user):

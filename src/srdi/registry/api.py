@@ -29,6 +29,7 @@ from ninja import Query, Router, Schema
 from srdi.accounts import scopes
 from srdi.exchange import ProfileErrors
 from srdi.exchange.writers import dumps_profile
+from srdi.finance import consent as consent_mod
 
 from . import listing
 from .views import NOT_FOUND, enterprise_for
@@ -153,6 +154,8 @@ def list_enterprises(request, filters: Query[ListQuery]):
     with listing.no_jit():
         page = listing.paginate(listing.search_enterprises(user, p), p)
         results = [_row(e) for e in page]
+        if consent_mod.is_partner(user):
+            results = [consent_mod.mask_row(user, r) for r in results]
     return {
         "count": page.paginator.count,
         "page": page.number,
@@ -183,12 +186,19 @@ def _row(e) -> dict:
 
 
 def _detail(user, e, status=200) -> HttpResponse:
+    from srdi.finance import consent
+
     from .selectors import build_profile
 
     sections = scopes.writable_sections(user, e)
+    profile = build_profile(e)
+    if consent.is_partner(user):  # a partner reads only what the enterprise granted (logged)
+        granted = consent.granted(user, e)
+        profile = consent.filter_profile(profile, granted)
+        consent.record(user, e, granted, "api", "企业信息（接口）")
     return _json(
         {
-            "profile": build_profile(e),
+            "profile": profile,
             "meta": {
                 "url": reverse("registry:detail", args=[e.uscc]),
                 "is_synthetic": e.is_synthetic,

@@ -497,6 +497,13 @@ class DataShare(models.Model):
     )
     granted_at = models.DateTimeField(_("授权时间"), default=timezone.now)
     revoked_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    # What and until when (srdi.finance.consent; sections as in finance/data/consent.yaml).
+    sections = models.JSONField(_("共享内容"), default=list, blank=True)
+    until = models.DateField(_("有效期至"), null=True, blank=True)
+    all_banks = models.BooleanField(_("全部合作银行"), default=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("数据共享授权")
@@ -504,4 +511,8 @@ class DataShare(models.Model):
 
     @classmethod
     def active(cls):
-        return cls.objects.filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=timezone.now()))
+        """Consents in force now: not withdrawn and not past their end date."""
+        return cls.objects.filter(
+            Q(revoked_at__isnull=True) | Q(revoked_at__gt=timezone.now()),
+            Q(until__isnull=True) | Q(until__gte=timezone.localdate()),
+        )

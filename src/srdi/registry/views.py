@@ -40,6 +40,12 @@ from .models import Enterprise, Region, Title
 NOT_FOUND = "未找到该企业，或您无权查看。"
 
 
+def _partner(user) -> bool:
+    from srdi.finance import consent
+
+    return consent.is_partner(user)
+
+
 def enterprise_for(user, uscc: str) -> Enterprise:
     """The enterprise `uscc` if `user` may read it; Http404 otherwise (unknown or out of scope)."""
     qs = Enterprise.objects.select_related("region", "industry")
@@ -99,6 +105,8 @@ def _row(e) -> dict:
 
 @login_required
 def enterprise_list(request):
+    if _partner(request.user):  # partners read through consent: the finance pages
+        return redirect("finance:shared")
     errors: dict[str, str] = {}
     try:
         params = listing.parse_params(request.GET)
@@ -142,6 +150,8 @@ def enterprise_list(request):
 def enterprise_export(request):
     """The filtered list as .xlsx: written at once, or — above the background threshold
     (settings ``SRDI_EXPORT_BACKGROUND_ROWS``) — as a job whose page offers the download."""
+    if _partner(request.user):
+        return redirect("finance:shared")
     try:
         params = listing.parse_params(request.GET)
     except listing.ListParamError as exc:
@@ -231,6 +241,8 @@ def enterprise_detail(request, uscc):
     from .selectors import normalised_profile
 
     e = enterprise_for(request.user, uscc)
+    if _partner(request.user):  # only the granted sections, logged: srdi.finance.consent
+        return redirect("finance:shared_detail", uscc=e.uscc)
     profile = normalised_profile(e)
     years = list(e.years.all().order_by("year"))
     sources = SourceIndex(e.field_sources, *(y.field_sources for y in years))

@@ -180,7 +180,11 @@ def template_download(request):
 
 def export_queryset(user, regions=()):
     """The enterprises ``user`` may export (scope), optionally limited to some 板块."""
+    from srdi.finance import consent
+
     qs = scopes.visible_enterprises(user)
+    if consent.is_partner(user):  # full profiles never go to partners (finance export instead)
+        qs = qs.none()
     if regions:
         qs = qs.filter(region__name__in=regions)
     return qs

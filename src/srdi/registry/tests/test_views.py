@@ -36,7 +36,9 @@ def names_on(html: str) -> set[str]:
 
 @pytest.mark.parametrize("role", sorted(VISIBLE))
 def test_list_shows_exactly_the_scope(role, users, login):
-    r = login(users[role]).get("/enterprises/")
+    r = login(users[role]).get("/enterprises/", follow=role.startswith("partner"))
+    if role.startswith("partner"):  # partners read through consent: the finance pages
+        assert r.redirect_chain == [("/finance/shared/", 302)]
     assert r.status_code == 200
     assert names_on(r.content.decode()) == VISIBLE[role]
 
@@ -45,7 +47,7 @@ def test_list_shows_exactly_the_scope(role, users, login):
 def test_detail_in_and_out_of_scope(role, users, enterprises, login):
     c = login(users[role])
     for key, e in zip("AB", enterprises, strict=True):
-        r = c.get(f"/enterprises/{e.uscc}/")
+        r = c.get(f"/enterprises/{e.uscc}/", follow=True)
         if key in VISIBLE[role]:
             assert r.status_code == 200, (role, key)
             assert e.name in r.content.decode()
@@ -73,13 +75,13 @@ def test_partner_before_and_after_sharing(users, enterprises, login):
     a, _b = enterprises
     c = login(users["partner_unshared"])
     assert c.get(f"/enterprises/{a.uscc}/").status_code == 404
-    share = DataShare.objects.create(enterprise=a, organization="另一银行")
-    assert c.get(f"/enterprises/{a.uscc}/").status_code == 200
-    assert A_NAME in c.get("/enterprises/").content.decode()
+    share = DataShare.objects.create(enterprise=a, organization="另一银行", sections=["basic"])
+    assert c.get(f"/enterprises/{a.uscc}/", follow=True).status_code == 200  # consent-filtered page
+    assert A_NAME in c.get("/enterprises/", follow=True).content.decode()
     share.revoked_at = timezone.now() - dt.timedelta(minutes=1)
     share.save()
     assert c.get(f"/enterprises/{a.uscc}/").status_code == 404
-    assert A_NAME not in c.get("/enterprises/").content.decode()
+    assert A_NAME not in c.get("/enterprises/", follow=True).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -138,6 +140,10 @@ def read_export(response) -> list[tuple]:
 
 @pytest.mark.parametrize("role", sorted(VISIBLE))
 def test_export_contains_exactly_the_scope(role, users, enterprises, login):
+    if role.startswith("partner"):  # partners export only what was granted (finance)
+        r = login(users[role]).get("/enterprises/export.xlsx")
+        assert r.status_code == 302 and r["Location"] == "/finance/shared/"
+        return
     r = login(users[role]).get("/enterprises/export.xlsx")
     assert r.status_code == 200
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")

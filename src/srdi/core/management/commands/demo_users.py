@@ -51,6 +51,7 @@ class Command(BaseCommand):
         specs = [
             ("admin", Role.ADMIN, "市工信局管理员", {"is_staff": True, "is_superuser": True}),
             ("kjj", Role.DEPARTMENT, "科技局用户", {"department": Department.KJJ}),
+            ("jrj", Role.DEPARTMENT, "金融监管局用户", {"department": Department.JRJ}),
             (
                 "region",
                 Role.REGION_OFFICER,
@@ -93,7 +94,10 @@ class Command(BaseCommand):
             DataShare.objects.get_or_create(
                 enterprise=ent,
                 organization="常熟农商银行（演示）",
-                defaults={"purpose": "融资对接"},
+                defaults={
+                    "purpose": "融资对接",
+                    "sections": ["basic", "years", "ip", "titles", "diagnosis", "financing"],
+                },
             )
         path.write_text("\n".join("\t".join(x) for x in lines) + "\n", encoding="utf-8")
         path.chmod(0o600)
