@@ -17,6 +17,7 @@ from srdi.innovation.api import router as innovation_router
 from srdi.policies.api import router as policies_router
 from srdi.registry.api import router as registry_router
 from srdi.registry.api_io import router as io_router
+from srdi.support.api import router as support_router
 
 
 class VendoredSwagger(Swagger):
@@ -77,3 +78,4 @@ api.add_router("/diagnosis", diagnosis_router, tags=["把脉诊断"])
 api.add_router("/policies", policies_router, tags=["惠企政策"])
 api.add_router("/cultivation", cultivation_router, tags=["梯度培育"])
 api.add_router("/innovation", innovation_router, tags=["创新引领"])
+api.add_router("/support", support_router, tags=["服务体系"])
