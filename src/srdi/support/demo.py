@@ -164,6 +164,7 @@ def _request(ctx, e, filer, state: str, filed_on: dt.date, cat: str) -> ServiceR
 def support_demo(ctx: demo.Context) -> str:
     today = ctx.today
     titled = list(selectors.titled_enterprises(today).select_related("region").order_by("uscc"))
+    again = CommissionerProfile.objects.filter(user__username="zy001").exists()
     _departments()
     comms = _commissioners(ctx, len(titled))
     assigned = _assign_some(ctx, comms, titled)
@@ -176,7 +177,7 @@ def support_demo(ctx: demo.Context) -> str:
         )  # fmt: skip
         if created:
             c.enterprises.add(*[e for e in titled if e.region_id == region.pk][:3])
-    if ServiceRequest.objects.filter(is_synthetic=True).exists():
+    if again or ServiceRequest.objects.filter(is_synthetic=True).exists():
         return f"服务体系：服务专员 {len(comms)} 名，本次新指派 {assigned} 家（诉求等已存在）"
     S = ServiceRequest.State
     served = [e for e in titled if e.commissioners.exists()]

@@ -526,7 +526,7 @@ def save_item(actor, plan: ServicePlan, data: dict, item: PlanItem | None = None
         else:
             it.owner_id = None
         it.due = _date(data.get("due", it.due), _("完成期限"))
-    status = str(data.get("status") or it.status)
+    status = str(data.get("status") or (it.status if item else PlanItem.Status.ACCEPTED))
     if status not in PlanItem.Status.values:
         raise ValidationError(_("未知的状态：%(v)s") % {"v": status})
     it.status = status
