@@ -144,7 +144,7 @@ class ServiceRequest(models.Model):
         verbose_name_plural = _("诉求")
         ordering = ["-filed_at", "-pk"]
         indexes = [
-            models.Index(fields=["department", "state", "filed_at"], name="sreq_dept_state"),
+            models.Index(fields=["department", "-filed_at", "-id"], name="sreq_dept_filed"),
             models.Index(fields=["enterprise", "filed_at"], name="sreq_ent_filed"),
             models.Index(fields=["state", "close_due"], name="sreq_state_due"),
             models.Index(fields=["-filed_at", "-id"], name="sreq_filed_desc"),

@@ -28,4 +28,5 @@ urlpatterns = [
     path("commissioners/<int:pk>/", views.commissioner_detail, name="commissioner"),
     path("assign/", views.assign_preview, name="assign"),
     path("measures/", views.measures_page, name="measures"),
+    path("contacts/", views.contact_list, name="contacts"),
 ]

@@ -23,6 +23,7 @@ from . import assignment, config, docx, scopes, selectors, services, workdays, w
 from .models import (
     AssignmentEvent,
     CommissionerProfile,
+    Contact,
     PlanItem,
     RequestAttachment,
     ServicePlan,
@@ -504,3 +505,19 @@ def measures_page(request):
     _require_official(user)
     m = selectors.measures(user)
     return render(request, "support/measures.html", {"m": m, "charts": selectors.charts(m)})
+
+
+@login_required
+def contact_list(request):
+    """科技镇长团 members and other paired contacts (结对联系, 三(三)) within the user's scope."""
+    user = request.user
+    _require_user(user)
+    kind = request.GET.get("kind", "")
+    qs = scopes.visible_contacts(user).select_related("region").prefetch_related("enterprises")
+    if kind in Contact.Kind.values:
+        qs = qs.filter(kind=kind)
+    visible = set(access.visible(user, Enterprise).values_list("pk", flat=True)[:5000])
+    rows = [(c, [e for e in c.enterprises.all() if e.pk in visible]) for c in qs[:500]]
+    return render(request, "support/contact_list.html", {
+        "rows": rows, "kind": kind, "kinds": Contact.Kind.choices,
+    })  # fmt: skip

@@ -22,16 +22,19 @@ def test_between_counts_working_days_only():
 
 
 def test_overrides_from_data_and_fallback_for_unknown_years(monkeypatch):
-    day = dt.date(2027, 1, 1)  # a Friday the library has no data for yet
-    assert not workdays.verified(day)
-    assert workdays.is_workday(day)  # Monday–Friday fallback
+    # 2027 is not in the library yet: statutory holidays come from data/calendar.yaml
+    assert not workdays.verified(dt.date(2027, 1, 1))
+    assert not workdays.is_workday(dt.date(2027, 1, 1))  # 元旦, from the data file
+    assert workdays.is_workday(dt.date(2027, 3, 3))  # a Wednesday: Monday–Friday fallback
+    assert workdays.add(dt.date(2026, 12, 31), 1) == dt.date(2027, 1, 4)
+    day = dt.date(2027, 3, 3)
     monkeypatch.setattr(config, "calendar_overrides",
-                        lambda: (frozenset({day}), frozenset({dt.date(2027, 1, 2)})))  # fmt: skip
+                        lambda: (frozenset({day}), frozenset({dt.date(2027, 3, 6)})))  # fmt: skip
     workdays.is_workday.cache_clear()
     try:
         assert not workdays.is_workday(day)
-        assert workdays.is_workday(dt.date(2027, 1, 2))  # a Saturday made a working day
-        assert workdays.add(dt.date(2026, 12, 31), 1) == dt.date(2027, 1, 2)
+        assert workdays.is_workday(dt.date(2027, 3, 6))  # a Saturday made a working day
+        assert workdays.add(dt.date(2027, 3, 2), 1) == dt.date(2027, 3, 4)
     finally:
         workdays.is_workday.cache_clear()
 
