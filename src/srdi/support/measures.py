@@ -47,3 +47,38 @@ def commissioner_ratio(day, scope, params):
         note=f"持有有效称号的企业 {n} 家，服务其中企业的专员 {c} 名（计划二(八)：力争每两家企业配备1名专员）",
         extra={"enterprises": n, "commissioners": c},
     )
+
+
+def _requests_in(scope):
+    from .models import ServiceRequest
+
+    return ServiceRequest.objects.filter(enterprise__in=scope.enterprises().values("pk"))
+
+
+@measures.register("support.requests_on_time", label="诉求按期办结率（当年提交）", unit="%")
+def requests_on_time(day, scope, params):
+    """Share of the requests filed in ``day``'s year and closed by ``day`` that were closed by
+    their 办结 deadline (working days)."""
+    from django.db.models import F
+
+    closed = _requests_in(scope).filter(
+        filed_on__year=day.year, closed_on__isnull=False, closed_on__lte=day
+    )
+    n = closed.count()
+    on_time = closed.filter(closed_on__lte=F("close_due")).count()
+    return measures.Measured(
+        actual=Fraction(100 * on_time, n) if n else None,
+        year=day.year,
+        items=closed.select_related("enterprise").order_by("-closed_on"),
+        note=f"{day.year}年提交并已办结的诉求 {n} 件，其中按期办结 {on_time} 件（办结时限按工作日计）",
+    )
+
+
+@measures.register("support.requests_overdue", label="逾期未办诉求", unit="件")
+def requests_overdue(day, scope, params):
+    from . import services
+
+    qs = _requests_in(scope).filter(services.overdue_q(day)).select_related("enterprise")
+    return measures.Measured(
+        actual=qs.count(), items=qs.order_by("close_due"), note="受理或办结已超过期限（工作日）"
+    )

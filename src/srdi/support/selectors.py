@@ -200,10 +200,12 @@ def commissioner_measures(today: dt.date, region_id: int | None = None) -> list[
 
 def measures(user, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
-    qs = scopes.visible_requests(user)
+    since = today - dt.timedelta(days=365)
+    qs = scopes.visible_requests(user).filter(filed_on__gt=since)
     region_id = user.region_id if scopes.is_region_officer(user) else None
     return {
         "today": today,
+        "since": since,
         "by_department": request_measures(qs, today, "department"),
         "by_region": request_measures(qs, today, "enterprise__region__name"),
         "commissioners": commissioner_measures(today, region_id)

@@ -62,3 +62,14 @@ def test_measures_page_has_charts(users, req, login):
     assert res.status_code == 200
     body = res.content.decode()
     assert "support-charts" in body and "市科技局" in body
+
+
+def test_request_measures_for_targets_and_bulletin(users, req):
+    r1, r2 = req
+    services.transition(users["department"], r1, "accept")
+    services.transition(users["department"], r1, "close", "已办结")
+    day = workdays.add(r2.close_due, 1)
+    on_time = measures.measure("support.requests_on_time", day, CITY)
+    assert on_time.actual == 100
+    overdue = measures.measure("support.requests_overdue", day, CITY)
+    assert overdue.actual == 1 and [r.pk for r in overdue.items] == [r2.pk]
