@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "srdi.innovation",
     "srdi.chains",
     "srdi.finance",
+    "srdi.support",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns = [
     path("innovation/", include("srdi.innovation.urls")),
     path("chains/", include("srdi.chains.urls")),
     path("finance/", include("srdi.finance.urls")),
+    path("support/", include("srdi.support.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SupportConfig(AppConfig):
+    name = "srdi.support"
+    verbose_name = _("服务体系")
+
+    def ready(self) -> None:
+        from . import (  # noqa: F401  (register with srdi.core and srdi.diagnosis)
+            demo,
+            measures,
+            scopes,
+            sections,
+            workspace,
+        )
