@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "srdi.policies",
     "srdi.cultivation",
     "srdi.innovation",
+    "srdi.recognition",
 ]
 
 MIDDLEWARE = [
