@@ -15,6 +15,7 @@ from srdi.diagnosis.api import router as diagnosis_router
 from srdi.evaluation.api import router as evaluation_router
 from srdi.innovation.api import router as innovation_router
 from srdi.policies.api import router as policies_router
+from srdi.recognition.api import router as recognition_router
 from srdi.registry.api import router as registry_router
 from srdi.registry.api_io import router as io_router
 
@@ -77,3 +78,4 @@ api.add_router("/diagnosis", diagnosis_router, tags=["把脉诊断"])
 api.add_router("/policies", policies_router, tags=["惠企政策"])
 api.add_router("/cultivation", cultivation_router, tags=["梯度培育"])
 api.add_router("/innovation", innovation_router, tags=["创新引领"])
+api.add_router("/recognition", recognition_router, tags=["荣誉认证与平台登记"])

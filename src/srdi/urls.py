@@ -20,6 +20,7 @@ urlpatterns = [
     path("policies/", include("srdi.policies.urls")),
     path("cultivation/", include("srdi.cultivation.urls")),
     path("innovation/", include("srdi.innovation.urls")),
+    path("recognition/", include("srdi.recognition.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

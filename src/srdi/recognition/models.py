@@ -46,9 +46,20 @@ class Honour(models.Model):
         ]
 
     def __str__(self) -> str:
+        item = f"（{self.item}）" if self.item else ""
+        return f"{self.enterprise} {self.year}年{self.kind_label}{item}"
+
+    @property
+    def kind_label(self) -> str:
         from .kinds import honour_label
 
-        return f"{self.enterprise} {self.year} {honour_label(self.kind)}"
+        return honour_label(self.kind)
+
+    @property
+    def level_label(self) -> str:
+        from .kinds import level_label
+
+        return level_label(self.level)
 
 
 class Platform(models.Model):
@@ -92,4 +103,16 @@ class Platform(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name}（{self.year}年认定）"
+
+    @property
+    def kind_label(self) -> str:
+        from .kinds import platform_label
+
+        return platform_label(self.kind)
+
+    @property
+    def level_label(self) -> str:
+        from .kinds import level_label
+
+        return level_label(self.level)
