@@ -611,12 +611,12 @@ def forecast(defn: dict, day: dt.date, scope: Scope, actual, part=None) -> dict:
     }
 
 
-def snapshot(day: dt.date, plan_key: str | None = None) -> int:
+def snapshot(day: dt.date, plan_key: str | None = None, with_regions: bool = True) -> int:
     """Store the actual value of every connected target (city and each 板块) on `day`: the
     final assessment's trend reads these stored values."""
     p = plan(plan_key, day)
     n = 0
-    regions = [None, *Region.objects.filter(active=True)]
+    regions = [None, *(Region.objects.filter(active=True) if with_regions else [])]
     for d in p["targets"]:
         if not connected(d):
             continue

@@ -113,3 +113,20 @@ def recognition_demo(ctx: demo.Context) -> str | None:
             )  # fmt: skip
     Platform.objects.bulk_create(plats, ignore_conflicts=True)
     return f"荣誉认证登记 {len(rows)} 条，服务与创新平台 {len(plats)} 个"
+
+
+@demo.step("targets_snapshots", order=95)
+def snapshots_demo(ctx: demo.Context) -> str | None:
+    """Year-end snapshots of the 2023–2025 plan's targets (city), after every domain's demo
+    data: the final assessment's trend then reads stored values, as it would in production."""
+    from srdi.cultivation import plans, targets
+    from srdi.cultivation.models import TargetSnapshot
+
+    if "2023-2025" not in plans.all_plans():
+        return None
+    if TargetSnapshot.objects.filter(plan="2023-2025").exists():
+        return None
+    n = 0
+    for year in (2023, 2024, 2025):
+        n += targets.snapshot(dt.date(year, 12, 31), "2023-2025", with_regions=False)
+    return f"计划目标年末快照 {n} 条"

@@ -299,3 +299,33 @@ def test_snapshot_feeds_the_final_assessment_trend(users, regions, enterprises, 
     assert r["years"][2] == {"year": 2025, "value": 1, "source": "按记录回算"}
     assert d["counts"]["not_connected"] >= 1 and "未接入" in assessment.summary(d)
     assert assessment.to_pdf(d)[:4] == b"%PDF"
+
+
+def test_plan_pages_final_assessment_and_upload(users, enterprises, regions, login):
+    c = login(users["admin"])
+    html = c.get("/cultivation/plans/").content.decode()
+    assert "常熟市专精特新企业培育三年行动计划（2023-2025年）" in html and "已结束" in html
+    html = c.get("/cultivation/plans/2023-2025/final/").content.decode()
+    assert "完成情况总结" in html and "期末（2025-12-31）" in html and "2024年末" in html
+    assert "未接入" in html and "chains.coverage" not in html and "registered" not in html
+    pdf = c.get("/cultivation/plans/2023-2025/final/?format=pdf")
+    assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
+    docx = c.get("/cultivation/plans/2023-2025/final/?format=docx")
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    assert c.get("/cultivation/plans/1999-2000/final/").status_code == 404
+    tpl = c.get("/cultivation/plans/template.xlsx")
+    assert tpl.status_code == 200 and plans.parse_xlsx(tpl.content)["key"] == "2023-2025"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    up = SimpleUploadedFile("next.yaml", yaml.safe_dump(NEXT_PLAN, allow_unicode=True).encode())
+    assert c.post("/cultivation/plans/", {"file": up}).status_code == 302
+    assert "2026-2028" in plans.all_plans()
+    html = c.get("/cultivation/?as_of=2026-11-30").content.decode()
+    assert "giants_next" in html and "2026-2028" in html
+    # a 板块 officer sees its own part, not the city's summary, and may not load plans
+    c = login(users["region_officer"])
+    assert c.get("/cultivation/plans/2023-2025/final/").status_code == 403
+    bad = SimpleUploadedFile("next.yaml", b"key: x")
+    assert c.post("/cultivation/plans/", {"file": bad}).status_code == 403
+    html = c.get("/cultivation/?as_of=2025-12-31").content.decode()
+    assert "本板块分解任务" in html

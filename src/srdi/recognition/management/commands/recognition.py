@@ -17,7 +17,11 @@ class Command(BaseCommand):
     help = "荣誉认证与平台登记：下载模板、批量导入（全部成功或全部不导入）、列出记录。"
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["template", "import", "list"])
+        parser.add_argument(
+            "action",
+            choices=["template", "import", "list"],
+            help="操作：template 生成模板、import 导入、list 列出记录",
+        )
         parser.add_argument("file", nargs="?", help="导入的 Excel 文件")
         parser.add_argument("-o", "--output", help="模板保存位置")
         parser.add_argument("--dry-run", action="store_true", help="只检查不导入")
