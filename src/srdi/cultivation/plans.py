@@ -294,7 +294,22 @@ def shipped() -> dict[str, dict]:
 
 
 def all_plans() -> dict[str, dict]:
-    """Every plan, oldest period first; a plan loaded by an official replaces a shipped one."""
+    """Every plan, oldest period first; a plan loaded by an official replaces a shipped one.
+
+    Kept in the cache per data version (loading a plan bumps it)."""
+    from django.core.cache import cache
+
+    from .selectors import cache_seconds, data_version
+
+    key = f"cultivation:{data_version()}:plans"
+    got = cache.get(key)
+    if got is None:
+        got = _all_plans()
+        cache.set(key, got, cache_seconds())
+    return got
+
+
+def _all_plans() -> dict[str, dict]:
     from .models import LoadedPlan
 
     out = dict(shipped())
