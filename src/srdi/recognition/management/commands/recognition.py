@@ -27,7 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="只检查不导入")
         parser.add_argument("--user", help="导入人（用户名；默认第一个管理员）")
         parser.add_argument("--kind", default="", help="只列出一个类别")
-        parser.add_argument("--format", choices=["json", "table"], default="table")
+        parser.add_argument(
+            "--format", choices=["json", "table"], default="table", help="输出格式：json 或 table"
+        )
 
     def handle(self, *args, **o):
         if o["action"] == "template":
