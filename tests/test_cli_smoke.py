@@ -29,6 +29,7 @@ COMMANDS = [
     "rewards",
     "match",
     "targets",
+    "recognition",
     "bulletin",
     "alerts",
     "token",

@@ -18,6 +18,7 @@ from srdi.finance.api import consents_router
 from srdi.finance.api import router as finance_router
 from srdi.innovation.api import router as innovation_router
 from srdi.policies.api import router as policies_router
+from srdi.recognition.api import router as recognition_router
 from srdi.registry.api import router as registry_router
 from srdi.registry.api_io import router as io_router
 from srdi.support.api import router as support_router
@@ -85,3 +86,4 @@ api.add_router("/chains", chains_router, tags=["产业链与集群"])
 api.add_router("/consents", consents_router, tags=["数据共享授权"])
 api.add_router("/finance", finance_router, tags=["特色金融"])
 api.add_router("/support", support_router, tags=["服务体系"])
+api.add_router("/recognition", recognition_router, tags=["荣誉认证与平台登记"])

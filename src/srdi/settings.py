@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "srdi.chains",
     "srdi.finance",
     "srdi.support",
+    "srdi.recognition",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns = [
     path("chains/", include("srdi.chains.urls")),
     path("finance/", include("srdi.finance.urls")),
     path("support/", include("srdi.support.urls")),
+    path("recognition/", include("srdi.recognition.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -46,6 +46,16 @@ class Measure:
 
 _MEASURES: dict[str, Measure] = {}
 
+# The domain (first part of a measure's name) in Chinese: a target whose measure is not
+# registered says "未接入（<domain>模块尚未上线）".
+DOMAIN_LABELS = {
+    "support": "服务专员与一企一策",
+    "chains": "产业链协同",
+    "finance": "金融与上市",
+    "innovation": "创新引领",
+    "recognition": "荣誉认证与平台登记",
+}
+
 
 def register(name: str, *, label: str, unit: str = ""):
     def deco(fn):

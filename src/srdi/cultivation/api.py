@@ -50,10 +50,22 @@ def _day(as_of: str | None) -> dt.date:
 
 @router.get("/targets", summary="计划目标与实际值")
 @guarded
-def get_targets(request, as_of: str | None = None, region: int | None = None):
+def get_targets(
+    request, as_of: str | None = None, region: int | None = None, plan: str | None = None
+):
     day = _day(as_of)
     scope = selectors.scope_for(_user(request), region)
-    return {"as_of": day.isoformat(), "scope": scope.label, "targets": targets.evaluate(day, scope)}
+    try:
+        p = targets.plan(plan, day)
+    except KeyError as exc:
+        raise HttpError(404, str(exc.args[0])) from None
+    return {
+        "plan": p["key"],
+        "title": p["title"],
+        "as_of": day.isoformat(),
+        "scope": scope.label,
+        "targets": targets.evaluate(day, scope, plan_key=p["key"]),
+    }
 
 
 @router.get("/targets/{target_id}/series", summary="目标进度变化")

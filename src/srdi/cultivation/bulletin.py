@@ -53,6 +53,7 @@ def data(month: str, scope: selectors.Scope = selectors.CITY) -> dict:
     expiring = list(selectors.expiring_titles(end, scope))
     year_start = dt.date(end.year, 1, 1)
     ranking = selectors.region_ranking(end, year_start) if scope.is_city else []
+    target_ranking = targets.region_ranking(end) if scope.is_city else []
     tiers = selectors.tier_counts(end, scope)["total"]
     return {
         "site": settings.SRDI_SITE_NAME,
@@ -67,6 +68,7 @@ def data(month: str, scope: selectors.Scope = selectors.CITY) -> dict:
         "expiring": [_title(t) for t in expiring],
         "expiry_months": lifecycle.expiry_months(),
         "ranking": ranking,
+        "target_ranking": target_ranking,
         "tier_totals": [
             {"tier": t, "label": TIER_LABELS[t], "count": tiers.get(t, 0)}
             for t in ("innovative_sme", "srdi_sme", "little_giant", "single_champion")
@@ -97,11 +99,7 @@ def _fmt(v, unit="") -> str:
 
 
 def _status(r: dict) -> str:
-    if r["target"] is None:
-        return "目标值待核实"
-    if r["achieved"] is None:
-        return "暂无数据"
-    return "已达成" if r["achieved"] else "未达成"
+    return r["status_label"]
 
 
 def to_docx(d: dict) -> bytes:
@@ -133,17 +131,15 @@ def to_docx(d: dict) -> bytes:
     ):
         cell.text = text
     for r in d["targets"]:
-        target = "待核实" if r["target"] is None else f"{r['op']}{r['target']}"
+        target = r["target_label"]
         status = _status(r)
-        if r["figure_status"] != "verified" or r["wording_status"] != "verified":
-            status += "（口径待核实）"
         cells = tbl.add_row().cells
         for cell, text in zip(
             cells,
             (
                 r["name"],
                 target,
-                _fmt(r["actual"]),
+                _fmt(r["actual"]) if r["connected"] else "未接入",
                 r["unit"],
                 r["deadline"],
                 r["measured_by_label"],
@@ -197,7 +193,24 @@ def to_docx(d: dict) -> bytes:
                 for cell, text in zip(tbl.add_row().cells, r, strict=True):
                     cell.text = str(text)
     doc.add_paragraph("")
-    doc.add_paragraph("注：标注“待核实”的目标，其目标值或统计口径尚未与计划原文核对。")
+    if d.get("target_ranking"):
+        doc.add_heading("五、板块目标完成排名", level=1)
+        doc.add_paragraph("按各板块分解任务（数量类目标）的平均完成进度排名，单项进度以100%封顶。")
+        tbl = doc.add_table(rows=1, cols=4)
+        tbl.style = "Table Grid"
+        for cell, text in zip(
+            tbl.rows[0].cells, ("名次", "板块", "平均完成进度", "已完成分解任务"), strict=True
+        ):
+            cell.text = text
+        for r in d["target_ranking"]:
+            vals = (
+                r["rank"],
+                r["region"],
+                "—" if r["score"] is None else f"{r['score']}%",
+                r["met"],
+            )
+            for cell, text in zip(tbl.add_row().cells, vals, strict=True):
+                cell.text = str(text)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -24,6 +24,7 @@ class Drill:
     title: str
     enterprises: QuerySet | None = None
     figures: list = field(default_factory=list)  # manual targets: the records used
+    entries: list = field(default_factory=list)  # other counted records (platforms …): names
     note: str = ""
 
 
@@ -49,27 +50,38 @@ def drill(params, scope: selectors.Scope, day: dt.date) -> Drill:
         mk = m["kind"]
         name = defn["name"]
         if mk == "title_count":
+            if m.get("counting") == "cumulative":
+                ids = (
+                    Title.objects.filter(tier__in=m["tiers"], granted__lte=day)
+                    .exclude(status=Title.Status.REVOKED, revoked_at__lte=day)
+                    .values("enterprise_id")
+                )
+                return Drill(
+                    name,
+                    scope.enterprises().filter(pk__in=ids),
+                    note="截至统计日曾获认定且未被撤销的企业。",
+                )
             return Drill(name, selectors.holders(day, m["tiers"], scope))
-        if mk in ("ratio_of_sums", "mean", "share_true", "revenue_share"):
+        if mk in targets.POPULATION_KINDS:
             year = targets.figures_year(m, day, scope)
             return Drill(
                 name,
                 targets.population(m, day, scope),
                 note=f"按这些企业 {year} 年度数据计算（未填报该项数据的企业不计入）。",
             )
-        if mk == "flag_count":
-            return Drill(name, scope.enterprises().filter(**{m["field"]: True}))
+        if mk == "registered":
+            if not targets.connected(defn):
+                return Drill(name, None, note="该目标的计量模块尚未接入，暂无可计数的记录。")
+            items, note = targets.measured_items(defn, min(day, defn["deadline"]), scope)
+            if items is not None and getattr(items, "model", None) is Enterprise:
+                return Drill(name, items, note=note)
+            if items is not None and hasattr(items, "model") and hasattr(items.model, "enterprise"):
+                ids = items.values("enterprise_id")
+                return Drill(name, Enterprise.objects.filter(pk__in=ids), note=note)
+            return Drill(name, None, entries=[str(x) for x in list(items or [])[:2000]], note=note)
         if mk == "manual":
             _, recs = targets.manual_value(defn["id"], day, scope)
             return Drill(name, None, figures=recs, note="该目标由手工填报，以下为计入的填报记录。")
-        if mk == "registered":
-            from srdi.core import measures
-
-            r = measures.measure(m["name"], day, scope, m.get("params"))
-            ids = [getattr(i, "enterprise_id", None) for i in r.items or []]
-            return Drill(name, Enterprise.objects.filter(pk__in=[i for i in ids if i]), note=r.note)
-        if mk == "user_count":
-            return Drill(name, None, note="该目标按平台“服务专员”账号计数，不对应企业名单。")
         raise DrillError(f"目标计量方式未知：{mk}")
     if kind == "tier":
         tier = _tier(params)
@@ -123,7 +135,11 @@ def to_xlsx(d: Drill, day: dt.date) -> bytes:
     ws = wb.create_sheet("企业名单")
     ws.append([d.title])
     ws.append([f"统计截至 {day.isoformat()}"] + ([d.note] if d.note else []))
-    if d.enterprises is None:
+    if d.entries:
+        ws.append(["计入的记录"])
+        for e in d.entries:
+            ws.append([e])
+    elif d.enterprises is None:
         ws.append(["板块", "统计截至", "数值", "来源", "备注"])
         for f in d.figures:
             ws.append(

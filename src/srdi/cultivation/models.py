@@ -228,6 +228,7 @@ class ManualFigure(models.Model):
 class TargetSnapshot(models.Model):
     """The actual value of a target on a date (for the trend over time); written by `srdi targets --snapshot`."""
 
+    plan = models.CharField(max_length=20, blank=True, default="")
     target_id = models.CharField(max_length=40)
     region = models.ForeignKey(
         "registry.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -241,6 +242,33 @@ class TargetSnapshot(models.Model):
         verbose_name_plural = _("目标进度快照")
         constraints = [
             models.UniqueConstraint(
-                fields=["target_id", "region", "as_of"], name="uniq_target_snapshot"
+                fields=["plan", "target_id", "region", "as_of"], name="uniq_plan_target_snapshot"
             )
         ]
+
+
+class LoadedPlan(models.Model):
+    """A plan (periods and targets) loaded by an official from YAML or xlsx (audited).
+
+    ``content`` is the validated plan (see ``plans.validate``); the original file is kept."""
+
+    key = models.CharField(_("计划编号"), max_length=20, db_index=True)
+    title = models.CharField(_("计划名称"), max_length=200)
+    start = models.DateField(_("计划期起"))
+    end = models.DateField(_("计划期止"))
+    content = models.JSONField(_("计划内容"))
+    original_name = models.CharField(_("文件名"), max_length=255)
+    original = models.BinaryField(_("原始文件"))
+    active = models.BooleanField(_("启用"), default=True)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    loaded_at = models.DateTimeField(_("载入时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("计划")
+        verbose_name_plural = _("计划")
+        ordering = ["-loaded_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from srdi.accounts import scopes
 from srdi.registry.models import Enterprise, Region, Title
 
-from . import bulletin, drilldown, forms, lifecycle, selectors, services, targets
+from . import bulletin, drilldown, forms, lifecycle, selectors, services, shares, targets
 from .models import LEVEL_LABELS, TIER_LABELS, Alert, KeyLinkProduct, TitleBatch
 
 LADDER_TIERS = ("innovative_sme", "srdi_sme", "little_giant", "single_champion")
@@ -112,8 +112,11 @@ def _dashboard_context(day, scope, tier, sees_all, base_qs) -> dict:
         "industry_counts": [[v.get(t, 0) for _, v in industries] for t in LADDER_TIERS],
         "funnel": [{"name": f["label"], "value": f["count"], "stage": f["stage"]} for f in funnel],
     }
+    plan = targets.plan(None, day)
     ctx = {
         "day": day,
+        "plan": plan,
+        "plan_finished": day > plan["period"]["end"],
         "scope": scope,
         "rows": rows,
         "tier_totals": [(t, TIER_LABELS[t], tiers["total"].get(t, 0)) for t in LADDER_TIERS],
@@ -338,8 +341,10 @@ def target_detail(request, target_id):
                 return redirect("cultivation:target", target_id=target_id)
             except ValidationError as exc:
                 form.add_error(None, "；".join(exc.messages))
-    row = targets.row(defn, day, scope)
-    regions = targets.by_region(defn, day) if scope.is_city else []
+    plan = targets.plan_of(defn)
+    part = shares.parts(plan, scope).get(defn["id"]) if scope.region_id is not None else None
+    row = targets.row(defn, day, scope, part=part)
+    regions = targets.by_region(defn, day) if scope.is_city and defn.get("split") != "none" else []
     series = targets.series(defn, day, scope)
     from .models import ManualFigure
 
@@ -355,6 +360,7 @@ def target_detail(request, target_id):
             "day": day,
             "scope": scope,
             "defn": defn,
+            "plan": plan,
             "row": row,
             "regions": regions,
             "series": series,
@@ -546,3 +552,75 @@ def bulletin_view(request):
             "region": request.GET.get("region", ""),
         },
     )
+
+
+@login_required
+def plans_view(request):
+    """The plans (shipped and loaded), each with its progress and final assessment; an
+    administrator loads the next plan here (YAML or xlsx)."""
+    from . import plans as plan_data
+
+    _scope(request)  # officials only
+    errors = []
+    can_load = scopes.is_admin(request.user)
+    if request.method == "POST":
+        if not can_load:
+            raise PermissionDenied("仅市工信局管理员可载入计划。")
+        f = request.FILES.get("file")
+        if f is None:
+            errors = ["请选择计划文件。"]
+        elif f.size > plan_data.MAX_BYTES:
+            errors = ["文件过大（不超过2MB）。"]
+        else:
+            try:
+                obj = services.load_plan(request.user, f.read(), f.name)
+                messages.success(request, f"已载入计划：{obj.title}。")
+                return redirect("cultivation:plans")
+            except ValidationError as exc:
+                errors = exc.messages
+    return render(
+        request,
+        "cultivation/plans.html",
+        {
+            "plans": list(plan_data.all_plans().values()),
+            "today": dt.date.today(),
+            "can_load": can_load,
+            "errors": errors,
+        },
+    )
+
+
+@login_required
+def plan_template(request):
+    from srdi.core import xlsx
+
+    from . import plans as plan_data
+
+    _scope(request)
+    return xlsx.response(plan_data.template_xlsx(), "培育计划模板.xlsx")
+
+
+@login_required
+def final_view(request, key):
+    """计划完成情况总结 (web, ?format=pdf|docx) — city-wide, for officials who see the city."""
+    from . import assessment
+
+    scope = _scope(request)
+    if not scope.is_city:
+        raise PermissionDenied("计划完成情况总结为全市口径，仅市级部门可查看。")
+    try:
+        d = assessment.data(key)
+    except KeyError:
+        raise Http404("没有该计划。") from None
+    fmt = request.GET.get("format") or ""
+    if fmt in ("pdf", "docx"):
+        content = assessment.to_pdf(d) if fmt == "pdf" else assessment.to_docx(d)
+        ctype = (
+            "application/pdf"
+            if fmt == "pdf"
+            else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
+        resp = HttpResponse(content, content_type=ctype)
+        resp["Content-Disposition"] = f"attachment; filename=final-{key}.{fmt}"
+        return resp
+    return render(request, "cultivation/final.html", {"d": d, "summary": assessment.summary(d)})

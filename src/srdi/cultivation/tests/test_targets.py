@@ -1,216 +1,331 @@
 import datetime as dt
 import json
-from decimal import Decimal
+import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
+import yaml
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
-from srdi.cultivation import selectors, services, targets
+from srdi.core import measures
+from srdi.cultivation import plans, selectors, services, shares, targets
 from srdi.registry.models import AnnualFigures, Enterprise
 
 D = dt.date
 DAY = D(2025, 12, 31)
+PLAN_TEXT = (
+    Path(__file__).resolve().parents[4] / "docs" / "reference" / "plan-2023-2025.md"
+).read_text(encoding="utf-8")
 
 
-def actual(tid, day=DAY, scope=selectors.CITY):
-    return next(r for r in targets.evaluate(day, scope) if r["id"] == tid)["actual"]
+def row_of(tid, day=DAY, scope=selectors.CITY, plan_key=None):
+    return next(r for r in targets.evaluate(day, scope, plan_key=plan_key) if r["id"] == tid)
 
 
-def test_every_plan_target_is_declared_with_unit_deadline_source_and_measure():
-    defs = targets.definitions()
-    ids = {d["id"] for d in defs}
+def actual(tid, day=DAY, scope=selectors.CITY, plan_key=None):
+    return row_of(tid, day, scope, plan_key)["actual"]
+
+
+def test_every_numeric_target_of_the_plan_with_its_own_words(db):
+    p = plans.get("2023-2025")
+    defs = {d["id"]: d for d in p["targets"]}
+    assert len(defs) >= 28
+    flat = re.sub(r"\s+", "", PLAN_TEXT)
+    for d in defs.values():
+        # the wording is quoted from the plan ("……" marks an elision)
+        for fragment in d["wording"].split("……"):
+            assert re.sub(r"\s+", "", fragment) in flat, (d["id"], fragment)
+        assert re.fullmatch(r"[一二三]\([一二三四五六七八]\)", d["section"]), d["id"]
+        assert d["reading"], d["id"]  # the counting reading is written beside it
+        assert d["measure"]["kind"] != "manual", d["id"]  # every domain is named
+    expected = {
+        "champions_giants": (">=", 50),
+        "srdi_sme": (">=", 250),
+        "innovative_sme": (">=", 1200),
+        "rd_intensity": (">", 7),
+        "smart_transformation": ("all", 100),
+        "cnc_rate": (">", 65),
+        "digital_management": (">", 80),
+        "digital_rd_tools": (">=", 90),
+        "revenue_share": (">", 50),
+        "chain_coverage": ("all", 100),
+        "public_service_platforms": (">=", 8),
+        "startup_bases": (">=", 3),
+        "innovation_platforms": (">=", 50),
+        "clusters_provincial": (">=", 10),
+        "clusters_national": (">=", 2),
+        "iur_projects": (">=", 800),
+        "tech_vice_presidents": (">=", 50),
+        "mayor_quality_award": (">=", 6),
+        "quality_excellence_award": (">=", 15),
+        "certified_products": (">=", 12),
+        "suzhou_made_system": (">=", 10),
+        "free_diagnosis": ("all", 100),
+        "integration_standard": ("all", 100),
+        "smart_workshops": (">=", 30),
+        "smart_factories": (">=", 5),
+        "cloud_enterprises": (">=", 200),
+        "listing_reserve": (">=", 30),
+        "new_listings": (">=", 3),
+        "commissioners": (">=", 50),
+        "commissioner_ratio": ("<=", 2),
+    }
+    for tid, (op, figure) in expected.items():
+        assert (defs[tid]["op"], defs[tid]["target"]) == (op, figure), tid
+        assert defs[tid]["deadline"] == DAY
+    assert "规上中小工业企业" in defs["revenue_share"]["wording"]
+    names = {d["measure"].get("name") for d in defs.values()}
     assert {
-        "champions_giants",
-        "srdi_sme",
-        "innovative_sme",
-        "rd_intensity",
-        "cnc_rate",
-        "digital_management",
-        "digital_rd_tools",
-        "revenue_share",
-        "clusters_provincial",
-        "iur_projects",
-        "tech_vice_presidents",
-        "quality_awards",
-        "certified_products",
-        "smart_workshops",
-        "smart_factories",
-        "cloud_enterprises",
-        "listing_reserve",
-        "new_listings",
-        "service_platforms",
-        "commissioners",
-    } <= ids
-    for d in defs:
-        assert d["unit"] and d["deadline"] and d["op"] in (">=", ">")
-        assert d["source"] in targets.plan()["sources"], d["id"]
-        assert d["measure"]["kind"] in targets.KIND_LABELS, d["id"]
-        if d["target"] is None:  # an unknown figure must be flagged, never invented
-            assert d["figure_status"] == "unverified", d["id"]
-    fig = {d["id"]: d["target"] for d in defs}
-    assert (fig["champions_giants"], fig["srdi_sme"], fig["innovative_sme"]) == (50, 250, 1200)
-    assert (fig["rd_intensity"], fig["cnc_rate"], fig["digital_management"]) == (7, 65, 80)
-    assert (fig["digital_rd_tools"], fig["revenue_share"], fig["iur_projects"]) == (90, 50, 800)
-    assert (
-        fig["tech_vice_presidents"],
-        fig["listing_reserve"],
-        fig["new_listings"],
-        fig["commissioners"],
-    ) == (50, 30, 3, 50)
+        "support.commissioners",
+        "support.commissioner_ratio",
+        "chains.coverage",
+        "chains.clusters_provincial",
+        "chains.clusters_national",
+        "finance.listing_reserve",
+        "finance.listed_new",
+        "innovation.projects_new",
+        "innovation.tech_vps",
+    } <= names
 
 
-def test_title_counts_from_records(enterprises, make_title):
+def test_title_counts_are_cumulative_as_the_plan_says(enterprises, make_title):
     a, b = enterprises
     make_title(a, "little_giant", level="national", granted=D(2024, 7, 1))
-    make_title(a, "srdi_sme", granted=D(2022, 1, 1))  # expired 2024-12-31
+    make_title(a, "srdi_sme", granted=D(2022, 1, 1))  # expired 2024-12-31: still 累计培育
     make_title(b, "single_champion", level="national", granted=D(2023, 1, 1))
-    t = make_title(b, "srdi_sme", granted=D(2025, 1, 1), status="revoked", revoked_at=D(2025, 6, 1))
+    make_title(b, "srdi_sme", granted=D(2025, 1, 1), status="revoked", revoked_at=D(2025, 6, 1))
     assert actual("champions_giants") == 2
-    assert actual("srdi_sme") == 0
-    assert actual("srdi_sme", D(2025, 5, 31)) == 1  # before the revocation
-    assert t.pk
+    assert actual("srdi_sme") == 1  # the revoked one no longer counts
+    assert actual("srdi_sme", D(2025, 5, 31)) == 2  # before the revocation
 
 
 def test_ratio_of_sums_exact_and_population(enterprises, make_title):
     a, b = enterprises
     make_title(a, "srdi_sme", granted=D(2024, 1, 1))
-    AnnualFigures.objects.create(
-        enterprise=a,
-        year=2025,
-        revenue=3000,
-        rd_expense=210,
-        cnc_rate=70,
-        digital_management=True,
-        digital_rd_tools=False,
-    )
+    AnnualFigures.objects.update_or_create(enterprise=a, year=2024, defaults=dict(
+        revenue=3000, rd_expense=210, cnc_rate=70, digital_management=True, digital_rd_tools=False,
+    ))  # fmt: skip
     # b is not in the population (no title): its figures must not count
-    AnnualFigures.objects.create(enterprise=b, year=2025, revenue=1000, rd_expense=0, cnc_rate=10)
-    row = next(r for r in targets.evaluate(D(2026, 3, 1)) if r["id"] == "rd_intensity")
-    assert row["actual"] == 7 and row["year"] == 2025
+    AnnualFigures.objects.update_or_create(
+        enterprise=b, year=2024, defaults=dict(revenue=1000, rd_expense=0, cnc_rate=10)
+    )
+    row = row_of("rd_intensity", D(2025, 6, 30))
+    assert row["actual"] == 7 and row["year"] == 2024
     assert row["achieved"] is False  # target is "> 7": exactly 7 is not above it
-    assert actual("cnc_rate", D(2026, 3, 1)) == 70
-    assert actual("digital_management", D(2026, 3, 1)) == 100
-    assert actual("digital_rd_tools", D(2026, 3, 1)) == 0
-    assert actual("revenue_share", D(2026, 3, 1)) == 75  # 3000 / (3000 + 1000)
+    assert actual("cnc_rate", D(2025, 6, 30)) == 70
+    assert actual("digital_management", D(2025, 6, 30)) == 100
+    assert actual("digital_rd_tools", D(2025, 6, 30)) == 0
 
 
-def test_year_falls_back_when_population_has_no_figures(enterprises, make_title):
-    a, _ = enterprises
-    make_title(a, "srdi_sme", granted=D(2024, 1, 1))
-    AnnualFigures.objects.filter(enterprise=a, year=2024).update(rd_expense=800)
-    row = next(r for r in targets.evaluate(D(2026, 3, 1)) if r["id"] == "rd_intensity")
-    assert row["year"] == 2024 and row["actual"] == 8
+def test_unregistered_domain_shows_not_connected_never_a_number(enterprises):
+    for tid in ("chain_coverage", "listing_reserve", "commissioners"):
+        r = row_of(tid)
+        assert r["connected"] is False and r["actual"] is None
+        assert r["status"] == "not_connected" and r["status_label"] == "未接入"
+        assert "未接入" in r["measured_by_label"] and r["progress_pct"] is None
+        assert targets.series(targets.definition(tid, "2023-2025"), DAY) == []
+
+    @measures.register("chains.coverage", label="配套覆盖", unit="%")
+    def _cov(day, scope, params):
+        return measures.Measured(actual=measures_value, items=[], note="测试")
+
+    measures_value = 100
+    try:
+        from django.core.cache import cache
+
+        cache.clear()
+        r = row_of("chain_coverage")
+        assert r["connected"] is True and r["actual"] == 100 and r["status"] == "met"
+    finally:
+        measures._MEASURES.pop("chains.coverage", None)
 
 
-def test_manual_figures_city_and_regions(users, regions):
-    r1, r2 = regions
-    services.record_manual_figure(
-        users["admin"],
-        target_id="iur_projects",
-        value="120",
-        as_of=D(2025, 6, 30),
-        source="科技局",
-        region=r1,
-    )
-    services.record_manual_figure(
-        users["region_officer"],
-        target_id="iur_projects",
-        value=30,
-        as_of=D(2025, 9, 30),
-        source="镇统计",
-        region=r1,
-    )
-    services.record_manual_figure(
-        users["admin"],
-        target_id="iur_projects",
-        value="50",
-        as_of=D(2025, 9, 30),
-        source="科技局",
-        region=r2,
-    )
-    assert actual("iur_projects") == 80  # latest per 板块: 30 + 50
-    sc = selectors.Scope(f"r{r1.pk}", region_id=r1.pk)
-    assert actual("iur_projects", scope=sc) == 30
-    services.record_manual_figure(
-        users["admin"],
-        target_id="iur_projects",
-        value="700",
-        as_of=D(2025, 12, 31),
-        source="科技局年报",
-    )
-    assert actual("iur_projects") == 700  # a newer city-level figure wins
-    from srdi.audit.models import AuditLog
-
-    assert AuditLog.objects.filter(action="target.manual").count() == 4
-
-
-def test_manual_figure_rules(users, regions):
-    from django.core.exceptions import PermissionDenied, ValidationError
-
-    with pytest.raises(PermissionDenied):  # officer: own 板块 only
-        services.record_manual_figure(
-            users["region_officer"],
-            target_id="iur_projects",
-            value=1,
-            as_of=D(2025, 1, 1),
-            source="x",
-            region=regions[1],
-        )
-    with pytest.raises(ValidationError, match="自动计算"):
-        services.record_manual_figure(
-            users["admin"], target_id="srdi_sme", value=1, as_of=D(2025, 1, 1), source="x"
-        )
-    with pytest.raises(ValidationError, match="不是数字"):
-        services.record_manual_figure(
-            users["admin"], target_id="iur_projects", value="abc", as_of=D(2025, 1, 1), source="x"
-        )
-    with pytest.raises(PermissionDenied):
-        services.record_manual_figure(
-            users["enterprise"], target_id="iur_projects", value=1, as_of=D(2025, 1, 1), source="x"
-        )
-
-
-def test_commissioners_and_flags(users, enterprises):
-    a, _ = enterprises
-    a.quality_provincial_award = True
-    a.save()
-    assert actual("commissioners") == 1
-    assert actual("quality_awards") == 1
-
-
-def test_series_and_forecast(enterprises, make_title, regions):
+def test_after_the_deadline_the_status_is_the_value_on_the_deadline(enterprises, make_title):
     a, b = enterprises
-    for i in range(6):
-        e = Enterprise.objects.create(uscc=f"Y{i:017d}", name=f"g{i}", region=regions[0])
-        make_title(e, "innovative_sme", granted=D(2023, 3, 1) + dt.timedelta(days=120 * i))
-    defn = targets.definition("innovative_sme")
-    s = targets.series(defn, D(2025, 6, 30), selectors.CITY)
-    assert s[0]["as_of"] == "2023-03-31" and s[0]["actual"] == 1
-    assert s[-1]["as_of"] == "2025-06-30" and s[-1]["actual"] == 6
-    f = targets.forecast(defn, D(2025, 6, 30), selectors.CITY, 6)
-    assert f["method"] == "trend_and_pool" and f["trend"] > 6
-    after = targets.forecast(defn, D(2026, 10, 31), selectors.CITY, 6)
-    assert after["method"] == "deadline_passed" and after["trend"] == 6 and after["likely"] is False
+    make_title(a, "little_giant", level="national", granted=D(2025, 3, 1))
+    make_title(b, "little_giant", level="national", granted=D(2026, 3, 1))  # after the plan
+    r = row_of("champions_giants", D(2026, 6, 30), plan_key="2023-2025")
+    assert r["actual"] == 1 and r["as_of"] == "2025-12-31" and r["deadline_passed"]
+    assert r["status"] == "missed" and r["status_label"] == "期末（2025-12-31）未达成"
+    assert r["forecast"]["method"] == "deadline_passed" and "期限日" in r["forecast"]["label"]
 
 
-def test_cli_targets_json_lists_every_target(enterprises, make_title):
+def test_never_achieved_beside_a_risk(enterprises, make_title):
+    a, _ = enterprises
+    make_title(a, "srdi_sme", granted=D(2022, 6, 1), valid_until=D(2027, 1, 1))
+    for year, rate in ((2022, 95), (2023, 85), (2024, 70)):
+        AnnualFigures.objects.update_or_create(enterprise=a, year=year, defaults={"cnc_rate": rate})
+    r = row_of("cnc_rate", D(2025, 3, 31))
+    assert r["achieved"] is True  # 70 > 65 today
+    assert r["forecast"]["likely"] is False and "最小二乘" in r["forecast"]["label"]
+    assert r["status"] == "at_risk" and "已达成" not in r["status_label"]
+
+
+NEXT_PLAN = {
+    "key": "2026-2028",
+    "title": "常熟市专精特新企业培育三年行动计划（2026-2028年）（测试用）",
+    "period": {"start": "2026-01-01", "end": "2028-12-31"},
+    "targets": [
+        {"id": "giants_next", "section": "一(三)", "name": "专精特新“小巨人”企业",
+         "wording": "累计培育专精特新“小巨人”企业80家以上", "unit": "家", "op": ">=",
+         "target": 80, "deadline": "2028-12-31", "reading": "持有有效称号的企业数",
+         "measure": {"kind": "title_count", "tiers": ["little_giant"]}},
+        {"id": "fairs", "section": "二(九)", "name": "参加展会企业",
+         "wording": "组织企业参加展会300家次", "unit": "家次", "op": ">=", "target": 300,
+         "measure": {"kind": "manual"}},
+    ],
+}  # fmt: skip
+
+
+def test_load_the_next_plan_without_code(users, enterprises, make_title, regions):
+    content = yaml.safe_dump(NEXT_PLAN, allow_unicode=True).encode()
+    with pytest.raises(PermissionDenied):
+        services.load_plan(users["region_officer"], content, "next.yaml")
+    obj = services.load_plan(users["admin"], content, "next.yaml")
+    assert obj.key == "2026-2028"
+    assert set(plans.all_plans()) >= {"2023-2025", "2026-2028"}
+    assert plans.plan_for(D(2027, 5, 1))["key"] == "2026-2028"
+    assert plans.plan_for(D(2025, 5, 1))["key"] == "2023-2025"
+    assert plans.plan_for(D(2030, 1, 1))["key"] == "2026-2028"  # the last finished plan
+    make_title(enterprises[0], "little_giant", level="national", granted=D(2026, 4, 1))
+    rows = targets.evaluate(D(2026, 11, 30))
+    assert [r["id"] for r in rows] == ["giants_next", "fairs"]
+    assert rows[0]["actual"] == 1 and rows[0]["plan"] == "2026-2028"
+    # a manual target (its domain does not exist) is typed in, by 板块 or for the city
+    services.record_manual_figure(users["admin"], target_id="fairs", value="120",
+                                  as_of=D(2026, 9, 30), source="市商务局", region=regions[0])  # fmt: skip
+    services.record_manual_figure(users["region_officer"], target_id="fairs", value=30,
+                                  as_of=D(2026, 10, 31), source="镇统计", region=regions[0])  # fmt: skip
+    from django.core.cache import cache
+
+    cache.clear()
+    assert actual("fairs", D(2026, 11, 30)) == 30
+    with pytest.raises(ValidationError, match="自动计算"):
+        services.record_manual_figure(users["admin"], target_id="giants_next", value=1,
+                                      as_of=D(2026, 1, 1), source="x")  # fmt: skip
+    # the 2023–2025 plan is still there, finished
+    assert row_of("champions_giants", D(2027, 5, 1), plan_key="2023-2025")["deadline_passed"]
+
+
+def test_plan_files_are_checked_row_by_row(users):
+    bad = dict(NEXT_PLAN, targets=[dict(NEXT_PLAN["targets"][0], op="≈", target="八十")])
+    with pytest.raises(ValidationError) as exc:
+        services.load_plan(
+            users["admin"], yaml.safe_dump(bad, allow_unicode=True).encode(), "x.yaml"
+        )
+    text = "；".join(exc.value.messages)
+    assert "第1项目标（giants_next）" in text and "比较方式" in text and "目标值应为数字" in text
+    with pytest.raises(ValidationError, match="无法解析"):
+        services.load_plan(users["admin"], b"key: [unclosed", "x.yaml")
+    with pytest.raises(ValidationError, match=".yaml 或 .xlsx"):
+        services.load_plan(users["admin"], b"", "x.txt")
+    from srdi.cultivation.models import LoadedPlan
+
+    assert not LoadedPlan.objects.exists()
+
+
+def test_xlsx_template_round_trips_the_plan(users):
+    content = plans.template_xlsx()
+    parsed = plans.parse_xlsx(content)
+    shipped = plans.get("2023-2025")
+    assert [t["id"] for t in parsed["targets"]] == [t["id"] for t in shipped["targets"]]
+    for a, b in zip(parsed["targets"], shipped["targets"], strict=True):
+        assert (a["op"], str(a["target"]), a["wording"], a["measure"]) == (
+            b["op"], str(b["target"]), b["wording"], b["measure"]
+        )  # fmt: skip
+    services.load_plan(users["admin"], content, "计划.xlsx")
+    assert plans.all_plans()["2023-2025"]["origin"] == "loaded"
+
+
+def test_region_parts_follow_the_population_share(enterprises, regions, make_title):
+    r1, r2 = regions
+    for i in range(2):  # 板块 A has 3 of 4 enterprises
+        Enterprise.objects.create(uscc=f"Y{i:017d}", name=f"g{i}", region=r1)
+    p = plans.get("2023-2025")
+    defn = targets.definition("innovative_sme", "2023-2025")
+    split = shares.split_target(p, defn)
+    assert split[r1.pk] == 900 and split[r2.pk] == 300  # 1200 × 3/4, 1200 × 1/4
+    rate = shares.split_target(p, targets.definition("cnc_rate", "2023-2025"))
+    assert rate[r1.pk] == 65  # a rate applies to every 板块 unchanged
+    sc = selectors.Scope(f"r{r1.pk}", region_id=r1.pk, label=r1.name)
+    make_title(enterprises[0], "innovative_sme", granted=D(2024, 1, 1))
+    r = row_of("innovative_sme", scope=sc)
+    assert r["target"] == 900 and r["city_target"] == 1200 and r["actual"] == 1
+    assert r["target_is_citywide"] is False
+    ranking = targets.region_ranking(DAY, "2023-2025")
+    assert ranking[0]["region"] == r1.name or ranking[0]["score"] >= ranking[-1]["score"]
+
+
+def test_cli_json_lists_every_target_and_writes_the_final_assessment(
+    enterprises, make_title, tmp_path
+):
     make_title(enterprises[0], "little_giant", level="national", granted=D(2025, 1, 1))
     out = StringIO()
     call_command("targets", "--format", "json", "--as-of", "2025-12-31", stdout=out)
     doc = json.loads(out.getvalue())
-    assert len(doc["targets"]) == len(targets.definitions())
+    assert doc["plan"] == "2023-2025" and len(doc["targets"]) >= 27
+    for r in doc["targets"]:
+        assert {"section", "wording", "target", "actual", "measure"} <= set(r)
+        assert r["measured_by"] != "manual"
     row = next(r for r in doc["targets"] if r["id"] == "champions_giants")
-    assert {"id", "name", "unit", "target", "actual", "deadline"} <= set(row)
-    assert row["actual"] == 1 and row["target"] == 50 and row["deadline"] == "2025-12-31"
+    assert row["actual"] == 1 and row["target"] == 50 and row["measure"] == "title_count"
     out = StringIO()
-    call_command("targets", "--format", "table", "--as-of", "2025-12-31", stdout=out)
-    assert "待核实" in out.getvalue() and "制造业单项冠军" in out.getvalue()
+    call_command("targets", "--as-of", "2025-12-31", stdout=out)
+    assert "未接入" in out.getvalue() and "制造业单项冠军" in out.getvalue()
+    target = tmp_path / "总结.docx"
+    call_command("targets", "--plan", "2023-2025", "--final", "-o", str(target), stdout=StringIO())
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(str(target)).paragraphs)
+    cells = "\n".join(c.text for t in Document(str(target)).tables for r in t.rows for c in r.cells)
+    assert "完成情况总结" in text and "未达成" in cells and "制造业单项冠军" in cells
+    assert "2023年末" in cells
 
 
-def test_snapshot_records_trend_points(users, regions):
-    n = targets.snapshot(D(2025, 6, 30))
-    assert n == 2 * (1 + len(regions))  # quality_awards + commissioners, city + each 板块
+def test_snapshot_feeds_the_final_assessment_trend(users, regions, enterprises, make_title):
+    from srdi.cultivation import assessment
     from srdi.cultivation.models import TargetSnapshot
 
-    assert TargetSnapshot.objects.get(target_id="commissioners", region=None).actual == Decimal(1)
+    make_title(enterprises[0], "srdi_sme", granted=D(2023, 5, 1))
+    n = targets.snapshot(D(2023, 12, 31), "2023-2025")
+    connected = sum(1 for d in plans.get("2023-2025")["targets"] if targets.connected(d))
+    assert n == connected * (1 + len(regions))
+    TargetSnapshot.objects.filter(target_id="srdi_sme", region=None).update(actual=7)
+    d = assessment.data("2023-2025")
+    r = next(x for x in d["rows"] if x["id"] == "srdi_sme")
+    assert r["years"][0] == {"year": 2023, "value": 7, "source": "快照"}  # stored value wins
+    assert r["years"][2] == {"year": 2025, "value": 1, "source": "按记录回算"}
+    assert d["counts"]["not_connected"] >= 1 and "未接入" in assessment.summary(d)
+    assert assessment.to_pdf(d)[:4] == b"%PDF"
+
+
+def test_plan_pages_final_assessment_and_upload(users, enterprises, regions, login):
+    c = login(users["admin"])
+    html = c.get("/cultivation/plans/").content.decode()
+    assert "常熟市专精特新企业培育三年行动计划（2023-2025年）" in html and "已结束" in html
+    html = c.get("/cultivation/plans/2023-2025/final/").content.decode()
+    assert "完成情况总结" in html and "期末（2025-12-31）" in html and "2024年末" in html
+    assert "未接入" in html and "chains.coverage" not in html and "registered" not in html
+    pdf = c.get("/cultivation/plans/2023-2025/final/?format=pdf")
+    assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
+    docx = c.get("/cultivation/plans/2023-2025/final/?format=docx")
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    assert c.get("/cultivation/plans/1999-2000/final/").status_code == 404
+    tpl = c.get("/cultivation/plans/template.xlsx")
+    assert tpl.status_code == 200 and plans.parse_xlsx(tpl.content)["key"] == "2023-2025"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    up = SimpleUploadedFile("next.yaml", yaml.safe_dump(NEXT_PLAN, allow_unicode=True).encode())
+    assert c.post("/cultivation/plans/", {"file": up}).status_code == 302
+    assert "2026-2028" in plans.all_plans()
+    html = c.get("/cultivation/?as_of=2026-11-30").content.decode()
+    assert "giants_next" in html and "2026-2028" in html
+    # a 板块 officer sees its own part, not the city's summary, and may not load plans
+    c = login(users["region_officer"])
+    assert c.get("/cultivation/plans/2023-2025/final/").status_code == 403
+    bad = SimpleUploadedFile("next.yaml", b"key: x")
+    assert c.post("/cultivation/plans/", {"file": bad}).status_code == 403
+    html = c.get("/cultivation/?as_of=2025-12-31").content.decode()
+    assert "本板块分解任务" in html

@@ -111,13 +111,24 @@ def test_drilldown_bad_params_are_explained(users, login):
 
 
 def test_target_page_manual_entry(users, regions, login):
+    import yaml
+
+    from srdi.cultivation import services
+    from srdi.cultivation.tests.test_targets import NEXT_PLAN
+
     c = login(users["admin"])
+    html = c.get("/cultivation/targets/iur_projects/?as_of=2025-12-31").content.decode()
+    assert "全市新增产学研合作项目800项" in html and "计数口径" in html
+    assert "手工填报" not in html  # measured from the innovation records
+    services.load_plan(
+        users["admin"], yaml.safe_dump(NEXT_PLAN, allow_unicode=True).encode(), "n.yaml"
+    )
     r = c.post(
-        "/cultivation/targets/iur_projects/",
-        {"value": "321", "as_of": "2025-12-31", "source": "科技局", "region": ""},
+        "/cultivation/targets/fairs/",
+        {"value": "321", "as_of": "2026-10-31", "source": "市商务局", "region": ""},
     )
     assert r.status_code == 302
-    html = c.get("/cultivation/targets/iur_projects/?as_of=2026-01-31").content.decode()
+    html = c.get("/cultivation/targets/fairs/?as_of=2026-11-30").content.decode()
     assert "321" in html and "手工填报" in html
     assert c.get("/cultivation/targets/nope/").status_code == 404
 
