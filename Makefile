@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SRDI := $(BIN)/srdi
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DEB_PACKAGES := chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info openssl
+DEB_PACKAGES := chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info openssl openjdk-17-jre-headless
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install install-system install-python run serve test test-sqlite test-postgres bench lint format demo clean
