@@ -81,6 +81,17 @@ def is_frame(path: Path | str) -> bool:
     return p.is_dir() and (p / META_FILE).exists()
 
 
+def frame_columns(frame) -> dict[str, str]:
+    """The column kinds of a Polars frame (for its meta file)."""
+    kinds = {pl.Int64: "num", pl.Boolean: "bool", pl.Utf8: "str", pl.Date: "date"}
+    out = {}
+    for name, dtype in frame.df.schema.items():
+        if name in ("uscc", "name"):
+            continue
+        out[name] = "list" if isinstance(dtype, pl.List) else kinds.get(dtype, "str")
+    return out
+
+
 def write_frame(
     frame: Frame,
     out: Path | str,

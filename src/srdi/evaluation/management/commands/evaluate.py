@@ -57,19 +57,6 @@ def read_profile_file(path: str) -> list[dict]:
     return read_profiles(path)
 
 
-def frame_columns(frame) -> dict[str, str]:
-    """The column kinds of a Polars frame (for its meta file)."""
-    import polars as pl
-
-    kinds = {pl.Int64: "num", pl.Boolean: "bool", pl.Utf8: "str", pl.Date: "date"}
-    out = {}
-    for name, dtype in frame.df.schema.items():
-        if name in ("uscc", "name"):
-            continue
-        out[name] = "list" if isinstance(dtype, pl.List) else kinds.get(dtype, "str")
-    return out
-
-
 class Command(BaseCommand):
     help = _("按认定标准评估企业画像（评估合同见 docs/contracts/evaluation.md）")
 
@@ -273,7 +260,7 @@ class Command(BaseCommand):
                 path = Path(src)
             else:
                 frame = frameio.profiles_frame(self.read(src), stds, day.year)
-                path = frameio.write_frame(frame, tmp / "frame", frame_columns(frame))
+                path = frameio.write_frame(frame, tmp / "frame", frameio.frame_columns(frame))
             try:
                 session = spark.session(o["master"])
             except Exception as exc:  # noqa: BLE001 - no Java, no pyspark, no cluster
