@@ -53,6 +53,20 @@ def _vm_hwm_mb(pid: int) -> float:
     return 0.0
 
 
+def _cpu_self() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) used so far by another process."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def run_polars(frame_dir: Path, out: Path) -> dict:
     from srdi.rules import list_standards
     from srdi.rules.frameio import evaluate_polars, read_frame_polars
@@ -70,6 +84,7 @@ def run_polars(frame_dir: Path, out: Path) -> dict:
         "evaluate": t2 - t1,
         "write": t3 - t2,
         "total": t3 - t0,
+        "cpu": _cpu_self(),
         "peak_mb": _peak_self_mb(),
         "rows": res.height,
     }
@@ -82,15 +97,17 @@ def run_spark(frame_dir: Path, out: Path, master: str, memory: str) -> dict:
     t0 = time.perf_counter()
     session = spark.session(master, memory=memory)
     t1 = time.perf_counter()
+    jvm = int(session._jvm.java.lang.ProcessHandle.current().pid())
+    cpu1 = _cpu_of(jvm)
     res = spark.evaluate_parquet(session, frame_dir, stds, AS_OF, False)
     res.write.mode("overwrite").parquet(str(out))
     t2 = time.perf_counter()
-    jvm = int(session._jvm.java.lang.ProcessHandle.current().pid())
     info = {
         "start": t1 - t0,
         "evaluate_write": t2 - t1,
         "total": t2 - t0,
         "jvm_peak_mb": _vm_hwm_mb(jvm),
+        "jvm_cpu": _cpu_of(jvm) - cpu1,  # CPU seconds of the evaluation, JVM start excluded
         "python_peak_mb": _peak_self_mb(),
         "spark": session.version,
         "partitions": res.rdd.getNumPartitions(),
@@ -163,12 +180,20 @@ def main() -> None:
     ap.add_argument("--memory", default="6g", help="Spark driver heap (local mode)")
     ap.add_argument("--write", action="store_true", help="write bench/RESULTS-spark.md")
     ap.add_argument("--child", action="store_true")
+    ap.add_argument("--render", type=Path, help="render the RESULT lines of an earlier run's log")
     ap.add_argument("--engine")
     ap.add_argument("--frame")
     ap.add_argument("--out")
     a = ap.parse_args()
     if a.child:
         child(a)
+        return
+    if a.render:
+        rows = [json.loads(x) for x in a.render.read_text().splitlines() if x.startswith("{")]
+        report = render(rows, a.master)
+        print(report)
+        if a.write:
+            (ROOT / "bench" / "RESULTS-spark.md").write_text(report, encoding="utf-8")
         return
     import polars as pl
     from bench_rules import generate_frame, with_lists
@@ -181,6 +206,7 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     rows = []
     for n in [int(x) for x in a.sizes.split(",")]:
+        load_before = os.getloadavg()[0]
         t = time.perf_counter()
         frame = with_lists(generate_frame(n))
         d = WORK / f"frame-{n}"
@@ -199,6 +225,7 @@ def main() -> None:
             "spark": sp,
             "compared": compared,
             "differ": differ,
+            "load": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         }
         rows.append(row)
         print(json.dumps(row), flush=True)
@@ -225,8 +252,8 @@ def render(rows: list[dict], master: str) -> str:
         "evaluate + write the result Parquet; Spark: the same, and with the JVM start.",
         "",
         "| profiles | frame | Polars total (evaluate) | Polars peak | Spark total (w/o JVM start)"
-        " | Spark peak (JVM + Python) | Spark ÷ Polars | verdicts compared / differing |",
-        "|---|---|---|---|---|---|---|---|",
+        " | Spark peak (JVM + Python) | Spark ÷ Polars | verdicts compared / differing | load avg |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         po, sp = r["polars"], r["spark"]
@@ -234,7 +261,8 @@ def render(rows: list[dict], master: str) -> str:
             f"| {r['n']:,} | {r['frame_mb']:,.0f} MB | {po['total']:.1f} s ({po['evaluate']:.1f} s)"
             f" | {po['peak_mb']:,.0f} MB | {sp['total']:.1f} s ({sp['evaluate_write']:.1f} s)"
             f" | {sp['jvm_peak_mb']:,.0f} + {sp['python_peak_mb']:,.0f} MB"
-            f" | {sp['total'] / po['total']:.1f}× | {r['compared']:,} / {r['differ']:,} |"
+            f" | {sp['total'] / po['total']:.1f}× | {r['compared']:,} / {r['differ']:,}"
+            f" | {'–'.join(str(x) for x in r.get('load', [])) or '?'} |"
         )
     if len(rows) >= 2:
         a, b = rows[0], rows[-1]
