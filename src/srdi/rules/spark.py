@@ -25,6 +25,7 @@ import math
 import os
 import re
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -194,7 +195,7 @@ def session(master: str = "local[2]", *, memory: str | None = None, app: str = "
     On a cluster (``spark://…``, ``yarn``) the master and resources come from the cluster's own
     configuration as usual; locally ``memory`` sets the driver heap (default 2g).
     """
-    os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", "python3"))
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
     b = (
