@@ -6,10 +6,10 @@ BIN := $(VENV)/bin
 SRDI := $(BIN)/srdi
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DEB_PACKAGES := chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info openssl
+DEB_PACKAGES := chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info openssl openjdk-17-jre-headless
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-system install-python run serve test test-sqlite test-postgres bench lint format demo clean
+.PHONY: install install-system install-python run serve test test-sqlite test-postgres bench bench-spark lint format demo clean
 
 ## install: everything the project needs (Debian packages, Python packages in .venv, database, static files)
 install: install-system install-python
@@ -59,6 +59,10 @@ test-postgres:
 
 bench: install
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+## bench-spark: the Spark backend vs Polars on generated frames (SIZES=1000000,…; figures in bench/RESULTS-spark.md)
+bench-spark: install
+	$(BIN)/python bench/bench_spark.py --sizes $${SIZES:-1000000,2000000,5000000,10000000} --write
 
 lint: install-python
 	$(BIN)/ruff check .
