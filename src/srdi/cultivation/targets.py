@@ -462,3 +462,75 @@ __all__ = [
     "series",
     "snapshot",
 ]
+
+
+# ---------------------------------------------------------------- each 板块's share
+
+
+SPLIT_KINDS = ("title_count", "flag_count", "user_count", "manual")
+
+
+def region_shares() -> dict:
+    """{region id: Fraction share} of the count targets (data/region_shares.yaml): proportional
+    to the 板块's registry enterprises unless 市工信局 set a share; shares sum to 1."""
+    return region_shares_for("*")
+
+
+def region_shares_for(target_id: str) -> dict:
+    data = lifecycle.load("region_shares")
+    overrides = dict((data.get("overrides") or {}).get("*") or {})
+    overrides.update((data.get("overrides") or {}).get(target_id) or {})
+    regions = list(
+        Region.objects.filter(active=True)
+        .annotate(n=Count("enterprises"))
+        .values_list("pk", "name", "n")
+    )
+    fixed = {pk: Fraction(str(overrides[name])) for pk, name, _n in regions if name in overrides}
+    rest = max(Fraction(0), 1 - sum(fixed.values(), Fraction(0)))
+    free = [(pk, n) for pk, _name, n in regions if pk not in fixed]
+    total = sum(n for _pk, n in free)
+    out = dict(fixed)
+    for pk, n in free:
+        out[pk] = rest * Fraction(n, total) if total else Fraction(0)
+    return out
+
+
+def region_target(defn: dict, region_id: int):
+    """The 板块's share of a target: count targets split by the shares, others as they are."""
+    target = defn.get("target")
+    if target is None:
+        return None
+    if defn["measure"]["kind"] not in SPLIT_KINDS:
+        return Decimal(str(target))
+    share = region_shares_for(defn["id"]).get(region_id, Fraction(0))
+    value = Fraction(Decimal(str(target))) * share
+    return _dec(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)  # whole enterprises
+
+
+def region_rows(day: dt.date, region) -> list[dict]:
+    """Every target for one 板块: its share of the target, its actual, its progress."""
+    sc = Scope(f"r{region.pk}", region_id=region.pk, label=region.name)
+    out = []
+    for defn in definitions():
+        if defn.get("target") is None:
+            continue
+        actual = measure(defn, day, sc)["actual"]
+        share = region_target(defn, region.pk)
+        progress = None
+        if actual is not None and share:
+            exact = Fraction(Decimal(str(actual))) if not isinstance(actual, Fraction) else actual
+            progress = float(round(min(exact / Fraction(share), Fraction(10)) * 100, 1))
+        out.append(
+            {
+                "id": defn["id"],
+                "section": defn.get("section", ""),
+                "name": defn["name"],
+                "unit": defn["unit"],
+                "target": share,
+                "city_target": defn["target"],
+                "split": defn["measure"]["kind"] in SPLIT_KINDS,
+                "actual": _jsonnum(actual),
+                "progress_pct": progress,
+            }
+        )
+    return out

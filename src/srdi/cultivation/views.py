@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from srdi.accounts import scopes
+from srdi.core import xlsx
 from srdi.registry.models import Enterprise, Region, Title
 
 from . import bulletin, drilldown, forms, lifecycle, selectors, services, targets
@@ -173,7 +174,7 @@ def enterprise_list(request):
         return _bad(request, exc)
     if request.GET.get("export") == "xlsx":
         resp = HttpResponse(drilldown.to_xlsx(d, day), content_type=XLSX)
-        resp["Content-Disposition"] = "attachment; filename=enterprises.xlsx"
+        xlsx.attachment(resp, "企业名单.xlsx")
         return resp
     page = None
     held = {}
@@ -393,7 +394,7 @@ def alerts(request):
         buf = io.BytesIO()
         wb.save(buf)
         resp = HttpResponse(buf.getvalue(), content_type=XLSX)
-        resp["Content-Disposition"] = "attachment; filename=alerts.xlsx"
+        xlsx.attachment(resp, "培育预警.xlsx")
         return resp
     counts = selectors.alert_counts(scope, dt.date.today())
     total = counts.get(kind, 0) if kind else sum(counts.values())
@@ -527,7 +528,7 @@ def bulletin_view(request):
             )
         )
         resp = HttpResponse(content, content_type=ctype)
-        resp["Content-Disposition"] = f"attachment; filename=bulletin-{month}.{fmt}"
+        xlsx.attachment(resp, f"培育工作简报_{month}.{fmt}")
         return resp
     d = None
     if month:

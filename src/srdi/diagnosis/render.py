@@ -343,7 +343,6 @@ def to_docx(d: dict, ctx: dict | None = None) -> bytes:
         ("评估基准日", d["as_of"]),
         ("数据截至", d["data_as_of"]),
         ("报告日期", d["generated_at"]),
-        ("所用规则文件", "；".join(r["version"] for r in d["rule_versions"])),
     ):
         _para(doc, f"{label}：{value}", 10.5, False, None, center)
     body = doc.add_section(WD_SECTION.NEW_PAGE)
@@ -504,7 +503,7 @@ def to_docx(d: dict, ctx: dict | None = None) -> bytes:
         if sec_["rows"]:
             _table(doc, sec_["columns"] or [""] * len(sec_["rows"][0]), sec_["rows"])
 
-    _heading(doc, "附：所用认定标准规则文件")
+    _heading(doc, "附：技术信息（所用认定标准规则文件）")
     _table(doc, ["标准", "文件依据", "规则版本"],
            [[r["id"], r["document"] + (f"（{r['verify_label']}）" if r["verify_label"] else ""), r["version"]]
             for r in d["rule_versions"]])  # fmt: skip

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from srdi.accounts import scopes
+from srdi.core import xlsx
 from srdi.registry.models import Enterprise
 
 from . import selectors as S
@@ -304,7 +305,7 @@ def application_download(request, pk, fmt):
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     resp = HttpResponse(content, content_type=ctype)
-    resp["Content-Disposition"] = f'attachment; filename="application-{app.pk}.{fmt}"'
+    xlsx.attachment(resp, f"政策申报_{app.enterprise.name}_{app.pk}.{fmt}")
     return resp
 
 
@@ -335,7 +336,7 @@ def unclaimed_xlsx(request, pk):
         buf.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    resp["Content-Disposition"] = f'attachment; filename="unclaimed-{policy.key}.xlsx"'
+    xlsx.attachment(resp, f"未申领企业_{policy.title}.xlsx")
     return resp
 
 
