@@ -82,6 +82,7 @@ class Rules:
     english_allowed: frozenset
     filename_must: re.Pattern
     tech_heading: str = ""
+    exempt_download_text: tuple = ()
 
     @classmethod
     def load(cls, path: Path = RULES_FILE) -> Rules:
@@ -99,6 +100,7 @@ class Rules:
             english_allowed=frozenset(w.lower() for w in eng["allowed_words"]),
             filename_must=re.compile(data["filenames"]["must_match"]),
             tech_heading=data.get("tech_appendix_heading") or "",
+            exempt_download_text=tuple(data.get("exempt_download_text") or ()),
         )
 
     def check_text(self, text: str) -> list[tuple[str, str]]:
@@ -361,6 +363,8 @@ class Crawl:
             if name and not self.rules.filename_must.search(name):
                 self.problem(url, "下载文件名没有中文", name)
         content = b"".join(resp.streaming_content) if resp.streaming else resp.content
+        if url.startswith(self.rules.exempt_download_text):
+            return
         try:
             texts = document_texts(ctype, content)
         except Exception as exc:  # an unreadable file is a problem too

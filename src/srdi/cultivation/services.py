@@ -576,7 +576,7 @@ def refresh_pool(tier: str, day: dt.date, queryset=None, everyone: bool = False)
             Alert.Kind.NEW_TIER,
             e,
             f"new_tier:{e.uscc}:{tier}:{day.year}",
-            f"{e.name} 经测算已符合{TIER_LABELS[tier]}认定条件（{sid}），可动员申报",
+            f"{e.name} 经测算已符合{TIER_LABELS[tier]}认定条件，可动员申报",
             day,
             tier=tier,
             detail={"standard": sid},

@@ -221,6 +221,7 @@ def pool(request):
     }
     for e in page.object_list:
         e.entry = entries.get(e.pk)
+        e.may_record = _may_record(request.user, e)
     return render(
         request,
         "cultivation/pool.html",
@@ -239,6 +240,15 @@ def pool(request):
             .count(),
         },
     )
+
+
+def _may_record(user, enterprise) -> bool:
+    """The 登记 button shows only where services.require_pool_write would allow it."""
+    try:
+        services.require_pool_write(user, enterprise)
+    except PermissionDenied:
+        return False
+    return True
 
 
 @login_required

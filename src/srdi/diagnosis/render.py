@@ -405,7 +405,7 @@ def to_docx(d: dict, ctx: dict | None = None) -> bytes:
     for n, s in enumerate(d["standards"], 1):
         score = f"，得分 {s['score']} / 及格 {s['pass_score']}" if s["score"] is not None else ""
         _heading(doc, f"{n}. {s['title']}：{s['outcome_label']}{score}", 2)
-        _para(doc, f"{s['document']} · 规则版本 {s['version']}", 8, False, "6A737D")
+        _para(doc, s["document"], 8, False, "6A737D")
         if s["conditions"]:
             _table(doc, ["条件", "类别", "判定", "说明"],
                    [[c["label"], c["role_label"], c["met_label"], c["text_zh"]] for c in s["conditions"]])  # fmt: skip

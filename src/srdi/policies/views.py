@@ -66,6 +66,7 @@ def policy_detail(request, pk):
         ent = Enterprise.objects.filter(uscc=uscc).first()
         if ent and scopes.can_view(request.user, ent):
             ctx["enterprise"] = ent
+            ctx["may_apply"] = services.may_apply(request.user, ent)
             ctx["match"] = match_profile([spec], S.profile_of(ent), date.today())[0]
     if scopes.is_official(request.user):
         ctx["eligible"] = S.matches_for_policy(request.user, policy)[:200]
@@ -179,6 +180,8 @@ def enterprise_matches(request, uscc):
             "categories": CATEGORIES,
             "muted": muted,
             "applications": S.applications_for(request.user).filter(enterprise=ent),
+            "may_apply": services.may_apply(request.user, ent),
+            "may_set_mutes": services.may_set_mutes(request.user, ent),
         },
     )
 
