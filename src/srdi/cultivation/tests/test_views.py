@@ -1,6 +1,7 @@
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -23,9 +24,44 @@ def kpi(html, name):
     return int(m.group(1))
 
 
-def test_officials_land_on_dashboard(users, login):
-    r = login(users["admin"]).get("/")
-    assert r.status_code == 302 and r["Location"] == "/cultivation/"
+def test_each_role_home_shows_its_own_work(users, titled, login):
+    """Issue 11 item 4: 市工信局 sees the city's targets; the 板块 its own share of them; the
+    commissioner its enterprises and never the city's targets."""
+    html = login(users["admin"]).get("/").content.decode()
+    assert "计划目标进度" in html and "梯度变动" in html and 'href="/cultivation/"' in html
+    html = login(users["region_officer"]).get("/").content.decode()
+    assert "本板块目标份额与进度" in html and "计划目标进度" not in html
+    html = login(users["commissioner"]).get("/").content.decode()
+    assert "我服务的企业" in html and "常熟市精工轴承有限公司" in html
+    assert "计划目标进度" not in html and "本板块目标份额" not in html
+    html = login(users["enterprise"]).get("/").content.decode()
+    assert "本企业的梯度培育状态" in html and "可申报的政策" in html
+    html = login(users["partner"]).get("/").content.decode()
+    assert "企业授权共享给本机构的数据" in html and "常熟市精工轴承有限公司" in html
+
+
+def test_region_share_of_targets_is_proportional_and_editable(regions, titled, monkeypatch):
+    """板块 shares: proportional to the registry's enterprises by default; an override set by
+    市工信局 (data) fixes one 板块's share and the others split the rest."""
+    from fractions import Fraction
+
+    from srdi.cultivation import lifecycle
+
+    a, b = regions
+    shares = targets.region_shares_for("champions_giants")
+    assert shares[a.pk] == Fraction(1, 2) and shares[b.pk] == Fraction(1, 2)
+    defn = targets.definition("champions_giants")
+    assert targets.region_target(defn, a.pk) == 25  # half of 50
+    ratio = next(d for d in targets.definitions() if d["measure"]["kind"] == "ratio_of_sums")
+    data = dict(lifecycle.load("region_shares"))
+    data["overrides"] = {"champions_giants": {a.name: 0.8}}
+    real_load = lifecycle.load
+    monkeypatch.setattr(
+        lifecycle, "load", lambda name: data if name == "region_shares" else real_load(name)
+    )
+    assert targets.region_target(defn, a.pk) == 40
+    assert targets.region_target(defn, b.pk) == 10
+    assert targets.region_target(ratio, a.pk) == Decimal(str(ratio["target"]))  # not split
 
 
 def test_dashboard_city_figures_and_drilldown_agree(users, titled, login):
