@@ -500,6 +500,13 @@ def title_detail(request, pk):
         return redirect("cultivation:title", pk=title.pk)
     today = dt.date.today()
     rule = lifecycle.review_standard(title.tier, max(today, title.valid_until or today))
+    if rule:  # the standard by its Chinese title (its rule-file id is technical)
+        from srdi.diagnosis import engine as rules_engine
+
+        try:
+            rule = {**rule, "standard_title": rules_engine.standard(rule["standard"]).title_zh}
+        except Exception:
+            rule = {**rule, "standard_title": ""}
     return render(
         request,
         "cultivation/title.html",

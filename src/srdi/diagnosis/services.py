@@ -221,6 +221,8 @@ def gap_plan(gaps: list[dict]) -> list[dict]:
         for k in ("item", "what", "from", "to", "text"):
             if r.get(k) is None or r.get(k) == "":
                 r[k] = "—"
+        if r["from"] == r["to"] == "未知":
+            r["to"] = "补充数据后确定"
     return rows
 
 
