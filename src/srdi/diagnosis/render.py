@@ -445,13 +445,13 @@ def to_docx(d: dict, ctx: dict | None = None) -> bytes:
             else "当前尚未达到任一梯度的认定标准。"
         )
         nxt = (
-            f"最近的下一梯度：{nt['next_label']}（{nt['standard']}）。"
+            f"最近的下一梯度：{nt['next_label']}（{nt['standard_title']}）。"
             if nt["next_label"]
             else "已达到最高梯度的认定标准。"
         )
         _para(doc, cur + nxt)
         _table(doc, ["梯度", "认定标准", "结论", "得分"],
-               [[s["tier_label"], s["standard"], s["outcome_label"],
+               [[s["tier_label"], s["standard_title"], s["outcome_label"],
                  "—" if s["score"] is None else f"{s['score']} / {s['pass_score']}"] for s in nt["ladder"]])  # fmt: skip
         if nt["plan"]:
             _heading(doc, f"迈向{nt['next_label']}的差距清单", 2)

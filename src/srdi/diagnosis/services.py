@@ -452,7 +452,8 @@ def diagnose(
             "current_label": nxt.get("current_label"),
             "next": nxt.get("next"),
             "next_label": nxt.get("next_label"),
-            "standard": std_title(step.get("standard")) if step else None,
+            "standard": step.get("standard") if step else None,
+            "standard_title": std_title(step.get("standard")) if step else None,
             "outcome": step.get("outcome") if step else None,
             "score": step.get("score") if step else None,
             "pass_score": step.get("pass_score") if step else None,
@@ -470,7 +471,7 @@ def diagnose(
                             "pass_score",
                         )
                     },
-                    "standard": std_title(s.get("standard")),
+                    "standard_title": std_title(s.get("standard")),
                     "outcome_label": OUTCOME_LABELS.get(s.get("outcome"), s.get("outcome")),
                     "outcome_badge": OUTCOME_BADGES.get(s.get("outcome"), "warn"),
                 }
