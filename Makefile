@@ -34,15 +34,19 @@ $(BIN)/srdi: pyproject.toml requirements.lock
 	$(BIN)/python -m pip install -q --no-deps -e .
 	@touch $(BIN)/srdi
 
+# `make run` serves the local demo as in production (DEBUG off: the platform's Chinese error pages,
+# static files served by the app through whitenoise) but over plain HTTP on this machine.
+RUN_ENV := SRDI_DEBUG=0 SRDI_HTTPS=0
+
 ## run: install, load the demo data on first start, serve on http://$(HOST):$(PORT)
 run: install
-	SRDI_DEBUG=1 $(SRDI) demo --if-empty
-	SRDI_DEBUG=1 $(SRDI) policycatalogue --publish
-	SRDI_DEBUG=1 $(SRDI) alerts --refresh-pool
-	SRDI_DEBUG=1 $(SRDI) demo_users
+	$(SRDI) demo --if-empty
+	$(SRDI) policycatalogue --publish
+	$(SRDI) alerts --refresh-pool
+	$(SRDI) demo_users
 	@echo "平台地址: http://$(HOST):$(PORT)/  (停止: Ctrl-C)"
-	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; SRDI_DEBUG=1 $(SRDI) run_huey -q >var/huey.log 2>&1 & \
-	SRDI_DEBUG=1 $(SRDI) runserver $(HOST):$(PORT) --noreload
+	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; $(RUN_ENV) $(SRDI) run_huey -q >var/huey.log 2>&1 & \
+	$(RUN_ENV) $(SRDI) runserver $(HOST):$(PORT) --noreload
 
 ## serve: production-style server (waitress) — set SRDI_SECRET_KEY, SRDI_ALLOWED_HOSTS, DATABASE_URL
 serve: install

@@ -17,6 +17,7 @@ from srdi.accounts import scopes
 from srdi.accounts.models import User
 from srdi.accounts.roles import Role
 from srdi.audit.services import record
+from srdi.core import formatting
 from srdi.core.notifications import notify
 from srdi.exchange.uscc import check_uscc
 from srdi.registry.models import AnnualFigures, Enterprise, Region, Title
@@ -575,7 +576,7 @@ def refresh_pool(tier: str, day: dt.date, queryset=None, everyone: bool = False)
             Alert.Kind.NEW_TIER,
             e,
             f"new_tier:{e.uscc}:{tier}:{day.year}",
-            f"{e.name} 经测算已符合{TIER_LABELS[tier]}认定条件（{sid}），可动员申报",
+            f"{e.name} 经测算已符合{TIER_LABELS[tier]}认定条件，可动员申报",
             day,
             tier=tier,
             detail={"standard": sid},
@@ -855,7 +856,8 @@ def scan_alerts(day: dt.date) -> dict:
                         e,
                         f"review_risk:{t.pk}:{f['check']}:{f['year']}",
                         f"{e.name}（{TIER_LABELS.get(t.tier, t.tier)}）{f['year']}年 {f['label']} "
-                        f"未达标：实际 {f['value']}{f['unit']}（复核标准 {rule['standard']}）",
+                        f"未达标：实际 {formatting.number(f['value'])}{f['unit']}"
+                        f"（{TIER_LABELS.get(t.tier, t.tier)}复核标准）",
                         t,
                         t.tier,
                         f | {"standard": rule["standard"]},

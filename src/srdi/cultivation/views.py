@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from srdi.accounts import scopes
+from srdi.core import xlsx
 from srdi.registry.models import Enterprise, Region, Title
 
 from . import bulletin, drilldown, forms, lifecycle, selectors, services, shares, targets
@@ -176,7 +177,7 @@ def enterprise_list(request):
         return _bad(request, exc)
     if request.GET.get("export") == "xlsx":
         resp = HttpResponse(drilldown.to_xlsx(d, day), content_type=XLSX)
-        resp["Content-Disposition"] = "attachment; filename=enterprises.xlsx"
+        xlsx.attachment(resp, "企业名单.xlsx")
         return resp
     page = None
     held = {}
@@ -223,6 +224,7 @@ def pool(request):
     }
     for e in page.object_list:
         e.entry = entries.get(e.pk)
+        e.may_record = _may_record(request.user, e)
     return render(
         request,
         "cultivation/pool.html",
@@ -241,6 +243,15 @@ def pool(request):
             .count(),
         },
     )
+
+
+def _may_record(user, enterprise) -> bool:
+    """The 登记 button shows only where services.require_pool_write would allow it."""
+    try:
+        services.require_pool_write(user, enterprise)
+    except PermissionDenied:
+        return False
+    return True
 
 
 @login_required
@@ -399,7 +410,7 @@ def alerts(request):
         buf = io.BytesIO()
         wb.save(buf)
         resp = HttpResponse(buf.getvalue(), content_type=XLSX)
-        resp["Content-Disposition"] = "attachment; filename=alerts.xlsx"
+        xlsx.attachment(resp, "培育预警.xlsx")
         return resp
     counts = selectors.alert_counts(scope, dt.date.today())
     total = counts.get(kind, 0) if kind else sum(counts.values())
@@ -495,6 +506,13 @@ def title_detail(request, pk):
         return redirect("cultivation:title", pk=title.pk)
     today = dt.date.today()
     rule = lifecycle.review_standard(title.tier, max(today, title.valid_until or today))
+    if rule:  # the standard by its Chinese title (its rule-file id is technical)
+        from srdi.diagnosis import engine as rules_engine
+
+        try:
+            rule = {**rule, "standard_title": rules_engine.standard(rule["standard"]).title_zh}
+        except Exception:
+            rule = {**rule, "standard_title": ""}
     return render(
         request,
         "cultivation/title.html",
@@ -533,7 +551,7 @@ def bulletin_view(request):
             )
         )
         resp = HttpResponse(content, content_type=ctype)
-        resp["Content-Disposition"] = f"attachment; filename=bulletin-{month}.{fmt}"
+        xlsx.attachment(resp, f"培育工作简报_{month}.{fmt}")
         return resp
     d = None
     if month:

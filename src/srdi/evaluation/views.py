@@ -75,6 +75,12 @@ def enterprise_evaluation(request, uscc: str):
             }
         )
     ladder = rules.next_tier(profile, day, review)
+    titles = {c["std"].id: c["std"].title_zh for c in cards}
+    for s in ladder.get("ladder", []):
+        s["standard_title"] = titles.get(s.get("standard"), s.get("tier_label", ""))
+    records = latest_results(e)
+    for rec in records:
+        rec.standard_title = titles.get(rec.standard, "")
     return render(
         request,
         "evaluation/enterprise.html",
@@ -84,7 +90,7 @@ def enterprise_evaluation(request, uscc: str):
             "review": review,
             "cards": cards,
             "ladder": ladder,
-            "records": latest_results(e),
+            "records": records,
         },
     )
 

@@ -9,7 +9,7 @@ class PoliciesConfig(AppConfig):
     def ready(self) -> None:
         from srdi.diagnosis.sections import register
 
-        from . import signals
+        from . import signals, workspace  # noqa: F401  (home panels)
         from .diagnosis_section import MatchedPolicies
 
         signals.connect()

@@ -42,13 +42,9 @@ class PolicyForm(forms.Form):
     )
     conditions = forms.CharField(
         label=_("申报条件（每行一条：说明 | 表达式）"),
-        widget=forms.Textarea(attrs={"rows": 6, "class": "mono"}),
+        widget=forms.Textarea(attrs={"rows": 6, "class": "mono tech"}),
         required=False,
-        help_text=_(
-            "表达式使用规则语言，例如：y1.revenue >= 2000；pct_change(y1.revenue, y2.revenue) >= 20；"
-            'holds("little_giant", "srdi_sme")；eligible("srdi-sme@2026")；'
-            "not compliance.serious_dishonesty。y1 为上一年度。"
-        ),
+        help_text=_("表达式使用规则语言，写法见页面下方“技术信息：规则语言示例”。"),
     )
     benefit_kind = forms.ChoiceField(
         label=_("奖补方式"), choices=[(k, KIND_LABELS[k]) for k in BENEFIT_KINDS]
@@ -56,7 +52,7 @@ class PolicyForm(forms.Form):
     amount = forms.DecimalField(label=_("定额金额（万元，空=待核定）"), required=False, min_value=0)
     tiers = forms.CharField(
         label=_("档次（每行：档次名称 | 条件表达式 | 金额，金额空=待核定）"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "mono tech"}),
         required=False,
     )
     base = forms.CharField(label=_("计算基数 / 项数表达式"), required=False)

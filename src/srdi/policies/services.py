@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -387,6 +388,23 @@ def prefill(policy: Policy, enterprise) -> dict:
         "contact_phone": "",
         "remarks": "",
     }
+
+
+def may_apply(user, enterprise) -> bool:
+    """Whether 一键申报 may be offered to the user for this enterprise (same rule as below)."""
+    try:
+        _require_applicant(user, enterprise)
+    except (PermissionDenied, Http404):
+        return False
+    return True
+
+
+def may_set_mutes(user, enterprise) -> bool:
+    """Whether 推送设置 may be offered (the same rule set_mutes checks)."""
+    return bool(
+        scopes.may_write(user, enterprise, "policy_mutes")
+        or (user.role == "enterprise" and user.enterprise_id == enterprise.pk)
+    )
 
 
 def _require_applicant(user, enterprise) -> None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from srdi.accounts import scopes
+from srdi.core import xlsx
 from srdi.registry.models import Enterprise
 
 from . import selectors as S
@@ -67,6 +68,7 @@ def policy_detail(request, pk):
 
         if ent and consent.visible_for(request.user, "diagnosis").filter(pk=ent.pk).exists():
             ctx["enterprise"] = ent
+            ctx["may_apply"] = services.may_apply(request.user, ent)
             ctx["match"] = match_profile([spec], S.profile_of(ent), date.today())[0]
     if scopes.is_official(request.user):
         ctx["eligible"] = S.matches_for_policy(request.user, policy)[:200]
@@ -180,6 +182,8 @@ def enterprise_matches(request, uscc):
             "categories": CATEGORIES,
             "muted": muted,
             "applications": S.applications_for(request.user).filter(enterprise=ent),
+            "may_apply": services.may_apply(request.user, ent),
+            "may_set_mutes": services.may_set_mutes(request.user, ent),
         },
     )
 
@@ -306,7 +310,7 @@ def application_download(request, pk, fmt):
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     resp = HttpResponse(content, content_type=ctype)
-    resp["Content-Disposition"] = f'attachment; filename="application-{app.pk}.{fmt}"'
+    xlsx.attachment(resp, f"政策申报_{app.enterprise.name}_{app.pk}.{fmt}")
     return resp
 
 
@@ -337,7 +341,7 @@ def unclaimed_xlsx(request, pk):
         buf.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    resp["Content-Disposition"] = f'attachment; filename="unclaimed-{policy.key}.xlsx"'
+    xlsx.attachment(resp, f"未申领企业_{policy.title}.xlsx")
     return resp
 
 
