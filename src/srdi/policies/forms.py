@@ -218,6 +218,19 @@ class ReviewForm(forms.Form):
     reason = forms.CharField(
         label=_("审核意见 / 驳回理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    confirm_unmet = forms.BooleanField(label=_("确认批准未满足条件的申报"), required=False)
+
+
+class AttachmentForm(forms.Form):
+    material = forms.CharField(label=_("材料名称"), max_length=200)
+    file = forms.FileField(label=_("文件"))
+
+    def __init__(self, *args, materials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if materials:
+            self.fields["material"] = forms.ChoiceField(
+                label=_("材料名称"), choices=[(m, m) for m in materials]
+            )
 
 
 class PaymentForm(forms.Form):

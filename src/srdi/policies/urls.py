@@ -19,6 +19,8 @@ urlpatterns = [
     path("enterprise/<str:uscc>/", views.enterprise_matches, name="enterprise"),
     path("enterprise/<str:uscc>/mutes/", views.set_mutes, name="mutes"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
     path(
         "applications/<int:pk>/download.<str:fmt>",
         views.application_download,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from datetime import date
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from srdi.accounts import scopes
@@ -207,14 +209,46 @@ def apply(request, pk, uscc):
 
 
 def _application_for(user, pk) -> Application:
-    app = get_object_or_404(Application.objects.select_related("policy", "enterprise"), pk=pk)
-    scopes.require_view(user, app.enterprise)
-    return app
+    from srdi.core import access
+
+    return access.get(
+        user,
+        Application.objects.select_related("policy", "enterprise", "enterprise__region"),
+        pk=pk,
+    )
+
+
+FIGURE_LABELS = {
+    "revenue": _lazy("营业收入"),
+    "main_revenue": _lazy("主营业务收入"),
+    "employees": _lazy("从业人员"),
+    "rd_expense": _lazy("研发费用"),
+    "local_contribution": _lazy("地方贡献"),
+    "net_profit": _lazy("净利润"),
+}
+FIGURE_UNITS = {"employees": "人"}
+
+
+def _figures(app: Application) -> list[tuple]:
+    from srdi.core import formatting as F
+
+    out = []
+    for k, v in (app.data.get("figures") or {}).items():
+        if k in FIGURE_UNITS:
+            shown = F.count(v, unit=FIGURE_UNITS[k])
+        else:
+            shown = F.wan(v)
+        out.append((FIGURE_LABELS.get(k, k), shown))
+    return out
 
 
 @login_required
 def application_detail(request, pk):
+    from . import review as R
+    from .forms import AttachmentForm
+
     app = _application_for(request.user, pk)
+    materials = list(app.data.get("materials") or [])
     form = ApplicationForm(
         initial={
             "contact_person": app.data.get("contact_person"),
@@ -227,6 +261,7 @@ def application_detail(request, pk):
         ReviewForm(),
         PaymentForm(initial={"amount": app.amount_approved, "paid_on": date.today()}),
     )
+    attach_form = AttachmentForm(materials=materials)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -244,9 +279,24 @@ def application_detail(request, pk):
                     )
                     if action == "submit":
                         services.submit_application(request.user, app)
-                        messages.success(request, _("申报已提交。"))
+                        messages.success(
+                            request,
+                            _("申报已提交，已通知%(d)s审核。")
+                            % {"d": R.department_label(R.reviewing_department(app.policy))},
+                        )
                     else:
                         messages.success(request, _("已保存。"))
+                    return redirect("policies:application", pk=app.pk)
+            elif action == "attach":
+                attach_form = AttachmentForm(request.POST, request.FILES, materials=materials)
+                if attach_form.is_valid():
+                    services.add_attachment(
+                        request.user,
+                        app,
+                        material=attach_form.cleaned_data["material"],
+                        upload=attach_form.cleaned_data["file"],
+                    )
+                    messages.success(request, _("申报材料已上传。"))
                     return redirect("policies:application", pk=app.pk)
             elif action == "review":
                 review_form = ReviewForm(request.POST)
@@ -258,30 +308,79 @@ def application_detail(request, pk):
                         approve=d["decision"] == "approve",
                         reason=d["reason"],
                         amount=d["amount"],
+                        confirm_unmet=d["confirm_unmet"],
                     )
-                    messages.success(request, _("审核结果已保存。"))
+                    messages.success(request, _("审核结果已保存，已通知申报企业。"))
                     return redirect("policies:application", pk=app.pk)
             elif action == "pay":
                 pay_form = PaymentForm(request.POST)
                 if pay_form.is_valid():
                     services.pay_application(request.user, app, **pay_form.cleaned_data)
-                    messages.success(request, _("兑付已登记。"))
+                    messages.success(request, _("兑付已登记，已通知申报企业。"))
                     return redirect("policies:application", pk=app.pk)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
+    may_review = S.may_edit_policies(request.user) and R.may_review(request.user, app.policy)
+    current = services.current_conditions(app) if app.status != Application.Status.DRAFT else None
+    unmet = [c for c in current or [] if c["met"] is not True]
     return render(
         request,
         "policies/application.html",
         {
             "app": app,
+            "figures": _figures(app),
             "form": form,
             "review_form": review_form,
             "pay_form": pay_form,
-            "may_review": S.may_edit_policies(request.user),
+            "attach_form": attach_form,
+            "attachments": list(app.attachments.all()),
+            "limits": R.limits(),
+            "current": current,
+            "condition_rows": list(
+                itertools.zip_longest(
+                    app.data.get("match", {}).get("conditions") or [], current or []
+                )
+            ),
+            "unmet": unmet,
+            "review_department": R.department_label(R.reviewing_department(app.policy)),
+            "may_review": may_review,
             "is_applicant": request.user.role == "enterprise"
             or scopes.may_write(request.user, app.enterprise, "applications"),
         },
     )
+
+
+@login_required
+def attachment_download(request, pk):
+    from django.http import FileResponse, Http404
+
+    from srdi.core import access
+
+    from .models import ApplicationAttachment
+
+    att = access.get(request.user, ApplicationAttachment, pk=pk)
+    try:
+        fh = att.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("文件不存在。")) from exc
+    return FileResponse(fh, as_attachment=True, filename=att.original_name)
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk):
+    from srdi.core import access
+
+    from .models import ApplicationAttachment
+
+    att = access.get(request.user, ApplicationAttachment, write=True, pk=pk)
+    app_pk = att.application_id
+    try:
+        services.remove_attachment(request.user, att)
+        messages.success(request, _("已删除该申报材料。"))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("policies:application", pk=app_pk)
 
 
 @login_required
@@ -339,12 +438,86 @@ def unclaimed_xlsx(request, pk):
     return resp
 
 
+LEDGER_TABS = {
+    "pending": ("submitted",),
+    "approved": ("approved",),
+    "paid": ("paid",),
+    "rejected": ("rejected",),
+    "draft": ("draft",),
+}
+
+
 @login_required
 def ledger(request):
+    from django.core.paginator import Paginator
+
+    from . import review as R
+
     if not scopes.is_official(request.user) and request.user.role != "enterprise":
         raise PermissionDenied(_("您无权查看申报台账。"))
+    qs = S.applications_for(request.user).order_by("-submitted_at", "-created_at")
+    tab = request.GET.get("tab") or ""
+    if tab == "mine":  # 待我审核: submitted and routed to the user's department
+        qs = qs.filter(pk__in=[a.pk for a in S.pending_reviews(request.user)])
+    elif tab in LEDGER_TABS:
+        qs = qs.filter(status__in=LEDGER_TABS[tab])
+    if request.GET.get("format") == "xlsx":
+        return _ledger_xlsx(qs)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for a in page.object_list:
+        a.review_dept = R.department_label(R.reviewing_department(a.policy))
     return render(
         request,
         "policies/ledger.html",
-        {"ledger": S.ledger(request.user), "applications": S.applications_for(request.user)[:500]},
+        {
+            "ledger": S.ledger(request.user),
+            "page": page,
+            "tab": tab,
+            "n_pending": S.applications_for(request.user).filter(status="submitted").count(),
+            "n_mine": len(S.pending_reviews(request.user)),
+        },
     )
+
+
+def _ledger_xlsx(qs):
+    from srdi.core import formatting as F
+    from srdi.core import xlsx
+
+    from . import review as R
+
+    rows = (
+        [
+            a.pk,
+            a.policy.title,
+            a.enterprise.name,
+            a.enterprise.uscc,
+            str(a.get_status_display()),
+            R.department_label(R.reviewing_department(a.policy)),
+            F.date_iso(a.submitted_at, unknown=""),
+            a.amount_approved,
+            a.amount_paid,
+            F.date_iso(a.paid_on, unknown=""),
+        ]
+        for a in qs.iterator()
+    )
+    content = xlsx.workbook(
+        [
+            xlsx.Sheet(
+                "申报台账",
+                [
+                    "申报编号",
+                    "政策",
+                    "企业",
+                    "统一社会信用代码",
+                    "状态",
+                    "审核部门",
+                    "提交日期",
+                    "核定金额(万元)",
+                    "兑付金额(万元)",
+                    "兑付日期",
+                ],
+                rows,
+            )
+        ]
+    )
+    return xlsx.response(content, "申报兑付台账.xlsx")
