@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import itertools
 from datetime import date
 
@@ -54,10 +53,22 @@ def _policy_for(user, pk) -> Policy:
 
 @login_required
 def policy_detail(request, pk):
+    from django.core.paginator import Paginator
+
+    from . import builder as B
+    from . import review as R
+
     policy = _policy_for(request.user, pk)
     published = policy.status == Policy.Status.PUBLISHED
     spec = S.spec_of(policy, published=published)
-    ctx = {"policy": policy, "spec": spec, "may_edit": S.may_edit_policies(request.user)}
+    ctx = {
+        "policy": policy,
+        "spec": spec,
+        "may_edit": S.may_edit_policies(request.user),
+        "conditions": [(c, B.reading(c.expr)) for c in spec.conditions],
+        "non_monetary": spec.benefit.kind == "none",
+        "review_department": R.department_label(R.reviewing_department(policy)),
+    }
     uscc = request.GET.get("uscc") or (
         request.user.enterprise.uscc
         if request.user.role == "enterprise" and request.user.enterprise_id
@@ -68,17 +79,59 @@ def policy_detail(request, pk):
         if ent and scopes.can_view(request.user, ent):
             ctx["enterprise"] = ent
             ctx["match"] = match_profile([spec], S.profile_of(ent), date.today())[0]
+            ctx["may_apply"] = (
+                request.user.role == "enterprise" and request.user.enterprise_id == ent.pk
+            ) or scopes.may_write(request.user, ent, "applications")
     if scopes.is_official(request.user):
-        ctx["eligible"] = S.matches_for_policy(request.user, policy)[:200]
-        ctx["unknown"] = S.matches_for_policy(request.user, policy, ("unknown",))[:100]
-        ctx["near"] = S.matches_for_policy(request.user, policy, ("near",))[:100]
-        ctx["n_eligible"] = S.matches_for_policy(request.user, policy).count()
-        ctx["unclaimed"] = S.unclaimed(request.user, policy)[:200]
+        eligible = S.matches_for_policy(request.user, policy)
+        ctx["eligible"] = Paginator(eligible, 50).get_page(request.GET.get("page"))
+        ctx["n_eligible"] = ctx["eligible"].paginator.count
+        unknown = S.matches_for_policy(request.user, policy, ("unknown",))
+        near = S.matches_for_policy(request.user, policy, ("near",))
+        ctx["unknown"], ctx["n_unknown"] = unknown[:100], unknown.count()
+        ctx["near"], ctx["n_near"] = near[:100], near.count()
+        unclaimed = S.unclaimed(request.user, policy)
+        ctx["unclaimed"], ctx["n_unclaimed"] = unclaimed[:50], unclaimed.count()
         ctx["pushes"] = S.push_log(request.user, policy)[:200]
         ctx["versions"] = PolicyVersion.objects.filter(policy=policy).select_related("created_by")
     if scopes.is_official(request.user) or request.user.role == "enterprise":
         ctx["applications"] = S.applications_for(request.user, policy)[:200]
     return render(request, "policies/detail.html", ctx)
+
+
+@login_required
+def matches_xlsx(request, pk):
+    """Every match of the policy in the user's scope (eligible, 待补充数据, 差一项)."""
+    from srdi.core import formatting as F
+    from srdi.core import xlsx
+
+    from .matching import STATUS_LABELS
+
+    scopes.require_official(request.user)
+    policy = get_object_or_404(Policy, pk=pk)
+    qs = S.matches_for_policy(request.user, policy, ("eligible", "unknown", "near"))
+    spec = S.spec_of(policy, published=policy.status == Policy.Status.PUBLISHED)
+    money = spec.benefit.kind != "none"
+    headers = ["统一社会信用代码", "企业名称", "所属板块", "匹配结果", "匹配日期"]
+    if money:
+        headers.insert(4, "预计金额(万元)")
+
+    def rows():
+        for m in qs.iterator():
+            e = m.enterprise
+            r = [
+                e.uscc,
+                e.name,
+                e.region.name if e.region_id else "",
+                str(STATUS_LABELS.get(m.status, "")),
+            ]
+            if money:
+                r.append("待核定" if m.amount is None else m.amount)
+            r.append(F.date_iso(m.matched_at))
+            yield r
+
+    content = xlsx.workbook([xlsx.Sheet("匹配结果", headers, rows())])
+    return xlsx.response(content, f"{policy.title}-匹配结果.xlsx")
 
 
 def _editor(request):
@@ -107,7 +160,49 @@ def policy_edit(request, pk=None):
                 return redirect("policies:preview", pk=policy.pk)
     else:
         form = PolicyForm(initial=initial, editing=policy is not None)
-    return render(request, "policies/edit.html", {"form": form, "policy": policy})
+    from . import builder as B
+
+    return render(
+        request,
+        "policies/edit.html",
+        {"form": form, "policy": policy, "catalogue": B.catalogue()},
+    )
+
+
+@login_required
+@require_POST
+def conditions_expr(request):
+    """The builder's trees written as the rules language (for the 高级 tab), with readings."""
+    import json
+
+    from django.http import JsonResponse
+
+    from . import builder as B
+
+    _editor(request)
+    if len(request.body) > 100_000:
+        return JsonResponse({"detail": _("内容过长。")}, status=400)
+    try:
+        rows = json.loads(request.body or b"[]")
+    except ValueError:
+        return JsonResponse({"detail": _("内容格式不正确。")}, status=400)
+    out = []
+    for i, row in enumerate(rows if isinstance(rows, list) else [], 1):
+        tree = row.get("tree") if isinstance(row, dict) else None
+        if not tree:
+            out.append({"expr": (row or {}).get("expr", ""), "reading": "", "error": ""})
+            continue
+        try:
+            out.append(
+                {
+                    "expr": B.to_expr(tree, where=f"条件{i}"),
+                    "reading": B.describe(tree),
+                    "error": "",
+                }
+            )
+        except B.BuilderError as exc:
+            out.append({"expr": "", "reading": "", "error": str(exc)})
+    return JsonResponse({"rows": out})
 
 
 @login_required
@@ -409,33 +504,24 @@ def application_download(request, pk, fmt):
 
 @login_required
 def unclaimed_xlsx(request, pk):
+    from srdi.core import formatting as F
+    from srdi.core import xlsx
+
     policy = get_object_or_404(Policy, pk=pk)
     scopes.require_official(request.user)
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "应享未享"
-    ws.append(["统一社会信用代码", "企业名称", "所属板块", "预计金额(万元)", "匹配时间"])
-    for m in S.unclaimed(request.user, policy):
-        e = m.enterprise
-        ws.append(
-            [
-                e.uscc,
-                e.name,
-                e.region.name if e.region_id else "",
-                None if m.amount is None else float(m.amount),
-                m.matched_at.strftime("%Y-%m-%d"),
-            ]
-        )
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(
-        buf.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    rows = (
+        [
+            m.enterprise.uscc,
+            m.enterprise.name,
+            m.enterprise.region.name if m.enterprise.region_id else "",
+            "待核定" if m.amount is None else m.amount,
+            F.date_iso(m.matched_at),
+        ]
+        for m in S.unclaimed(request.user, policy).iterator()
     )
-    resp["Content-Disposition"] = f'attachment; filename="unclaimed-{policy.key}.xlsx"'
-    return resp
+    headers = ["统一社会信用代码", "企业名称", "所属板块", "预计金额(万元)", "匹配日期"]
+    content = xlsx.workbook([xlsx.Sheet("应享未享", headers, rows)])
+    return xlsx.response(content, f"{policy.title}-应享未享.xlsx")
 
 
 LEDGER_TABS = {
