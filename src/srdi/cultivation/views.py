@@ -512,6 +512,24 @@ def bulletin_view(request):
     scope = _scope(request)
     month = request.GET.get("month") or ""
     fmt = request.GET.get("format") or ""
+    if month and fmt == "pdf":  # ~8 s: a job with a progress bar, download at the end
+        try:
+            bulletin.parse_month(month)
+        except ValueError as exc:
+            return HttpResponseBadRequest(str(exc))
+        from srdi.core import jobs
+
+        from .tasks import bulletin_pdf_task
+
+        job = jobs.create(
+            "bulletin_pdf",
+            f"工作通报 PDF（{month}，{scope.label}）",
+            request.user,
+            params={"month": month, "region": scope.region_id},
+            total=3,
+        )
+        bulletin_pdf_task(job.pk)
+        return redirect("core:job", pk=job.pk)
     if month and fmt:
         try:
             content = bulletin.render(month, fmt, scope)

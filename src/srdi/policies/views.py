@@ -207,10 +207,45 @@ def conditions_expr(request):
 
 @login_required
 def policy_preview(request, pk):
+    """Which enterprises the current version would match: a job (progress bar), then the list."""
+    import json
+
+    from srdi.core import jobs
+    from srdi.core.models import Job
+
+    from .tasks import preview_task
+
     _editor(request)
     policy = get_object_or_404(Policy, pk=pk)
-    res = services.preview(request.user, policy.spec)
-    return render(request, "policies/preview.html", {"policy": policy, "res": res})
+    job_id = request.GET.get("job")
+    if not job_id:
+        job = jobs.create(
+            "policy_preview",
+            _("发布前预览：%(t)s") % {"t": policy.title},
+            request.user,
+            params={"policy": policy.pk, "version": policy.version},
+            total=2,
+        )
+        job.params["next"] = f"/policies/{policy.pk}/preview/?job={job.pk}"
+        job.save(update_fields=["params"])
+        preview_task(job.pk)
+        return redirect("core:job", pk=job.pk)
+    job = get_object_or_404(
+        Job, pk=int(job_id) if str(job_id).isdigit() else 0, kind="policy_preview"
+    )
+    if job.created_by_id != request.user.pk or job.params.get("policy") != policy.pk:
+        from django.http import Http404
+
+        raise Http404(_("未找到该预览。"))
+    if job.status != Job.Status.DONE or not job.result_file:
+        return redirect("core:job", pk=job.pk)
+    with job.result_file.open("rb") as fh:
+        res = json.loads(fh.read().decode("utf-8"))
+    return render(
+        request,
+        "policies/preview.html",
+        {"policy": policy, "res": res, "stale": job.params.get("version") != policy.version},
+    )
 
 
 @login_required
