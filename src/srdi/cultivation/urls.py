@@ -11,6 +11,7 @@ urlpatterns = [
     path("list/", views.enterprise_list, name="list"),
     path("targets/<str:target_id>/", views.target_detail, name="target"),
     path("alerts/", views.alerts, name="alerts"),
+    path("alerts/<int:pk>/<str:action>/", views.alert_handle, name="alert_handle"),
     path("batches/", views.batches, name="batches"),
     path("batches/<int:pk>/", views.batch_detail, name="batch"),
     path("titles/<int:pk>/", views.title_detail, name="title"),
