@@ -211,3 +211,74 @@ def test_attachments_type_size_and_scope(policy, users, enterprises, login, sett
     c.post(f"/policies/attachments/{att.pk}/delete/")
     assert ApplicationAttachment.objects.filter(pk=att.pk).exists()
     assert Application.objects.get(pk=app.pk).attachments.count() == 1
+
+
+def test_api_door_same_flow(submitted, users, enterprises, client):
+    """The token door: pending list, current verdicts, review refused then confirmed, pay."""
+    from srdi.accounts.models import ApiToken
+    from srdi.registry.models import AnnualFigures
+
+    _t, raw = ApiToken.issue(users["department"], "测试")
+    h = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert [a["id"] for a in client.get("/api/policies/applications/pending", **h).json()] == [
+        submitted.pk
+    ]
+    AnnualFigures.objects.filter(enterprise=enterprises[0]).update(revenue=10)
+    conds = client.get(f"/api/policies/applications/{submitted.pk}/conditions", **h).json()
+    assert conds[0]["met"] is False
+    url = f"/api/policies/applications/{submitted.pk}/review"
+    r = client.post(url, {"approve": True, "amount": 30}, content_type="application/json", **h)
+    assert r.status_code == 400 and "当前未满足" in r.json()["detail"]
+    r = client.post(
+        url,
+        {"approve": True, "amount": 30, "confirm_unmet": True, "reason": "已核实"},
+        content_type="application/json",
+        **h,
+    )
+    assert r.status_code == 200 and r.json()["status"] == "approved"
+    r = client.post(
+        f"/api/policies/applications/{submitted.pk}/pay",
+        {"amount": 30, "paid_on": "2026-12-06"},
+        content_type="application/json",
+        **h,
+    )
+    assert r.status_code == 200 and r.json()["status"] == "paid"
+    # the enterprise cannot review through the API either
+    _t, other = ApiToken.issue(users["region_officer"], "测试")
+    r = client.post(
+        url, {"approve": False, "reason": "x"}, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {other}",
+    )  # fmt: skip
+    assert r.status_code in (400, 403)
+
+
+def test_demo_step_fills_the_ledger_and_is_idempotent(users, enterprises, give_title):
+    import random
+
+    from srdi.core import demo as core_demo
+    from srdi.policies.demo import applications_demo
+    from srdi.registry.models import AnnualFigures
+
+    y = dt.date.today().year - 1
+    for e in enterprises:  # both grew enough for the plan's growth reward conditions to be met
+        AnnualFigures.objects.update_or_create(enterprise=e, year=y - 1, defaults={"revenue": 100})
+        AnnualFigures.objects.update_or_create(enterprise=e, year=y, defaults={"revenue": 5000})
+    today = dt.date.today()
+    for e in enterprises:  # newly recognised: the plan's 首次认定 rewards apply
+        give_title(
+            e,
+            "srdi_sme",
+            granted=today - dt.timedelta(days=30),
+            valid_until=today.replace(year=today.year + 3),
+        )
+    ctx = core_demo.Context(seed=1, rng=random.Random("1:x"), today=today)
+    applications_demo(ctx)
+    n = Application.objects.count()
+    applications_demo(core_demo.Context(seed=1, rng=random.Random("1:x"), today=dt.date.today()))
+    assert Application.objects.count() == n and n > 0, n
+    assert (
+        Application.objects.filter(
+            status__in=["submitted", "approved", "paid", "rejected", "draft"]
+        ).count()
+        == n
+    )
