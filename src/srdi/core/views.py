@@ -56,9 +56,18 @@ def _job_for(request, pk):
     return job
 
 
+def _job_next(job) -> str | None:
+    """The page that shows a finished job's result (params["next"], a local path)."""
+    nxt = (job.params or {}).get("next") if isinstance(job.params, dict) else None
+    if job.status == "done" and isinstance(nxt, str) and nxt.startswith("/") and "//" not in nxt:
+        return nxt
+    return None
+
+
 @login_required
 def job_detail(request, pk):
-    return render(request, "core/job.html", {"job": _job_for(request, pk)})
+    job = _job_for(request, pk)
+    return render(request, "core/job.html", {"job": job, "next": _job_next(job)})
 
 
 @login_required
@@ -75,6 +84,7 @@ def job_status(request, pk):
             "message": job.message,
             "errors": job.errors,
             "download": f"/jobs/{job.pk}/download" if job.result_file else None,
+            "next": _job_next(job),
         }
     )
 

@@ -7,4 +7,7 @@ class CultivationConfig(AppConfig):
     verbose_name = _("梯度培育")
 
     def ready(self) -> None:
-        from . import workspace  # noqa: F401  (home panels)
+        from . import (
+            scopes,  # noqa: F401 - access rules
+            workspace,  # noqa: F401  (home panels)
+        )
