@@ -6,10 +6,10 @@ BIN := $(VENV)/bin
 SRDI := $(BIN)/srdi
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DEB_PACKAGES := chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info openssl
+DEB_PACKAGES := chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info openssl openjdk-17-jre-headless
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-system install-python run serve test test-sqlite test-postgres bench lint format demo clean
+.PHONY: install install-system install-python run serve test test-sqlite test-postgres bench bench-spark lint format demo clean
 
 ## install: everything the project needs (Debian packages, Python packages in .venv, database, static files)
 install: install-system install-python
@@ -34,15 +34,19 @@ $(BIN)/srdi: pyproject.toml requirements.lock
 	$(BIN)/python -m pip install -q --no-deps -e .
 	@touch $(BIN)/srdi
 
+# `make run` serves the local demo as in production (DEBUG off: the platform's Chinese error pages,
+# static files served by the app through whitenoise) but over plain HTTP on this machine.
+RUN_ENV := SRDI_DEBUG=0 SRDI_HTTPS=0
+
 ## run: install, load the demo data on first start, serve on http://$(HOST):$(PORT)
 run: install
-	SRDI_DEBUG=1 $(SRDI) demo --if-empty
-	SRDI_DEBUG=1 $(SRDI) policycatalogue --publish
-	SRDI_DEBUG=1 $(SRDI) alerts --refresh-pool
-	SRDI_DEBUG=1 $(SRDI) demo_users
+	$(SRDI) demo --if-empty
+	$(SRDI) policycatalogue --publish
+	$(SRDI) alerts --refresh-pool
+	$(SRDI) demo_users
 	@echo "平台地址: http://$(HOST):$(PORT)/  (停止: Ctrl-C)"
-	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; SRDI_DEBUG=1 $(SRDI) run_huey -q >var/huey.log 2>&1 & \
-	SRDI_DEBUG=1 $(SRDI) runserver $(HOST):$(PORT) --noreload
+	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; $(RUN_ENV) $(SRDI) run_huey -q >var/huey.log 2>&1 & \
+	$(RUN_ENV) $(SRDI) runserver $(HOST):$(PORT) --noreload
 
 ## serve: production-style server (waitress) — set SRDI_SECRET_KEY, SRDI_ALLOWED_HOSTS, DATABASE_URL
 serve: install
@@ -59,6 +63,10 @@ test-postgres:
 
 bench: install
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+## bench-spark: the Spark backend vs Polars on generated frames (SIZES=1000000,…; figures in bench/RESULTS-spark.md)
+bench-spark: install
+	$(BIN)/python bench/bench_spark.py --sizes $${SIZES:-1000000,2000000,5000000,10000000} --write
 
 lint: install-python
 	$(BIN)/ruff check .

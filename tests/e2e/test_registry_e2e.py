@@ -126,7 +126,7 @@ def test_login_search_filter_detail_edit(live_server, plain_http, users, enterpr
     page.wait_for_url(re.compile(rf"/enterprises/{a.uscc}/$"))
     assert page.get_by_role("heading", level=1).inner_text() == a.name
     revenue_row = page.locator('#years-table tr[data-field="revenue"]')
-    assert "10000" in revenue_row.inner_text()
+    assert "10,000" in revenue_row.inner_text()  # as officials write numbers (issue 11)
 
     # edit a figure: the first field has focus, labels are real labels
     page.get_by_role("link", name="修改 2024 年").click()
@@ -136,7 +136,7 @@ def test_login_search_filter_detail_edit(live_server, plain_http, users, enterpr
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(re.compile(rf"/enterprises/{a.uscc}/#years$"))
     assert "已保存" in page.locator(".messages").inner_text()
-    assert "12500.5" in page.locator('#years-table tr[data-field="revenue"]').inner_text()
+    assert "12,500.5" in page.locator('#years-table tr[data-field="revenue"]').inner_text()
     assert "网页填报" in page.locator("#sources").inner_text()
     assert revenue_2024(a) == 12500.5
 

@@ -38,6 +38,92 @@ ACTION_LABELS = {
     "pool.keylink": _("标记关键环节"),
     "target.manual": _("填报目标完成值"),
     "title.create": _("登记称号"),
+    "registry.ip.import": _("导入知识产权"),
+    "registry.ip.recompute": _("重算知识产权汇总"),
+    "registry.ip.save": _("保存知识产权"),
+    "innovation.application.accept": _("受理揭榜申请"),
+    "innovation.application.create": _("提交揭榜申请"),
+    "innovation.application.decide": _("评定揭榜申请"),
+    "innovation.capability.save": _("保存技术能力"),
+    "innovation.challenge.create": _("创建揭榜挂帅项目"),
+    "innovation.challenge.publish": _("发布揭榜挂帅项目"),
+    "innovation.match.verdict": _("对接结果"),
+    "innovation.milestone.create": _("新增项目节点"),
+    "innovation.milestone.done": _("完成项目节点"),
+    "innovation.need.save": _("保存技术需求"),
+    "innovation.project.create": _("新增产学研项目"),
+    "innovation.project.save": _("保存产学研项目"),
+    "innovation.team.save": _("保存科研团队"),
+    "innovation.techvp.save": _("保存科技副总"),
+}
+
+# An action not listed above (a domain added later) reads by its first part, never as a code.
+ACTION_DOMAIN_LABELS = {
+    "policy": _("惠企政策"),
+    "pool": _("培育库"),
+    "target": _("计划目标"),
+    "title": _("称号"),
+    "registry": _("企业库"),
+    "innovation": _("创新对接"),
+    "evaluation": _("认定评估"),
+    "audit": _("审计"),
+    "batch": _("批次"),
+    "login": _("登录"),
+}
+
+
+def action_label(action: str) -> str:
+    """The Chinese name of an action code (``policy.application.review`` → 审核申报)."""
+    if action in ACTION_LABELS:
+        return str(ACTION_LABELS[action])
+    domain = action.split(".", 1)[0].split("_", 1)[0]
+    if domain in ACTION_DOMAIN_LABELS:
+        return f"{ACTION_DOMAIN_LABELS[domain]}操作"
+    return str(_("其他操作"))
+
+
+def value_text(value) -> str:
+    """A before/after value as people read it (no dicts, no None/True/False)."""
+    from srdi.core import formatting
+
+    if value is None or value == "":
+        return "空"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if isinstance(value, int | float):
+        return formatting.number(value)
+    if isinstance(value, list | tuple):
+        return "、".join(value_text(v) for v in value) or "无"
+    if isinstance(value, dict):
+        return "；".join(f"{field_label(k)}：{value_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+def field_label(key: str, model=None) -> str:
+    """A before/after key in Chinese: the model field's name, the exchange format's label."""
+    from srdi.exchange.schema import path_label
+
+    if model is not None:
+        try:
+            return str(model._meta.get_field(key).verbose_name)
+        except Exception:
+            pass
+    label = path_label(str(key).replace("_", ".", 1)) if "_" in str(key) else path_label(str(key))
+    if label and label != str(key).replace("_", ".", 1) and label != str(key):
+        return label
+    return str(FIELD_WORDS.get(key, _("其他内容")))
+
+
+FIELD_WORDS = {
+    "muted": _("不接收推送的类别"),
+    "status": _("状态"),
+    "note": _("说明"),
+    "amount": _("金额"),
+    "reason": _("理由"),
+    "count": _("数量"),
+    "state": _("状态"),
 }
 
 
@@ -88,7 +174,32 @@ class AuditLog(models.Model):
 
     @property
     def action_label(self) -> str:
-        return str(ACTION_LABELS.get(self.action, self.action))
+        return action_label(self.action)
+
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(field, before, after) in Chinese for the log (keys and reprs never shown)."""
+        from django.apps import apps
+
+        try:
+            model = apps.get_model(self.object_type)
+        except (LookupError, ValueError):
+            model = None
+        before = self.before if isinstance(self.before, dict) else {}
+        after = self.after if isinstance(self.after, dict) else {}
+        if not isinstance(self.before, dict) and self.before is not None:
+            before = {"value": self.before}
+        if not isinstance(self.after, dict) and self.after is not None:
+            after = {"value": self.after}
+        out = []
+        for key in list(dict.fromkeys([*before, *after]))[:12]:
+            out.append(
+                (
+                    field_label(key, model),
+                    value_text(before.get(key)) if key in before else "",
+                    value_text(after.get(key)) if key in after else "",
+                )
+            )
+        return out
 
     @property
     def object_type_label(self) -> str:

@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from srdi.accounts.scopes import require_admin
 
-from .models import ACTION_LABELS, AuditLog
+from .models import AuditLog, action_label
 
 
 def _date(text):
@@ -54,7 +54,7 @@ def log_list(request):
             "ip": ip,
             "sources": AuditLog.Source.choices,
             "actions": [
-                (a, str(ACTION_LABELS.get(a, a)))
+                (a, action_label(a))
                 for a in AuditLog.objects.values_list("action", flat=True)
                 .distinct()
                 .order_by("action")

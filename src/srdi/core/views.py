@@ -9,13 +9,33 @@ from srdi.accounts.roles import Role
 
 @login_required
 def home(request):
-    """Landing page: officials go to the dashboard, enterprises to their own page."""
-    user = request.user
+    """Each role's home answers "what do I do today": the panels of its role (srdi.core.workspace)
+    contributed by the apps, then the menu entries it may use."""
+    from django.utils import timezone
+
+    from . import workspace
+
+    return render(
+        request,
+        "core/home.html",
+        {
+            "panels": workspace.panels_for(request),
+            "role_label": _role_label(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _role_label(user) -> str:
+    if user.role == Role.REGION_OFFICER and user.region_id:
+        return f"{user.region.name} · {user.get_role_display()}"
+    if user.role == Role.DEPARTMENT and user.department:
+        return user.get_department_display()
     if user.role == Role.ENTERPRISE and user.enterprise_id:
-        return redirect("registry:detail", uscc=user.enterprise.uscc)
-    if scopes.is_official(user):
-        return redirect("cultivation:dashboard")
-    return render(request, "core/home.html")
+        return user.enterprise.name
+    if user.role == Role.PARTNER and user.organization:
+        return user.organization
+    return str(user.get_role_display())
 
 
 def healthz(request):
@@ -36,9 +56,18 @@ def _job_for(request, pk):
     return job
 
 
+def _job_next(job) -> str | None:
+    """The page that shows a finished job's result (params["next"], a local path)."""
+    nxt = (job.params or {}).get("next") if isinstance(job.params, dict) else None
+    if job.status == "done" and isinstance(nxt, str) and nxt.startswith("/") and "//" not in nxt:
+        return nxt
+    return None
+
+
 @login_required
 def job_detail(request, pk):
-    return render(request, "core/job.html", {"job": _job_for(request, pk)})
+    job = _job_for(request, pk)
+    return render(request, "core/job.html", {"job": job, "next": _job_next(job)})
 
 
 @login_required
@@ -55,6 +84,7 @@ def job_status(request, pk):
             "message": job.message,
             "errors": job.errors,
             "download": f"/jobs/{job.pk}/download" if job.result_file else None,
+            "next": _job_next(job),
         }
     )
 

@@ -114,7 +114,16 @@ def response(content: bytes, filename: str):
     resp = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return attachment(resp, filename)
+
+
+def attachment(resp, filename: str):
+    """Mark any download (xlsx, PDF, DOCX, JSON …) as an attachment with a Chinese file name
+    (RFC 5987, with an ASCII fallback for old clients)."""
+    ascii_name = "".join(c if c.isascii() and c not in '"\\;' else "_" for c in filename)
+    resp["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    )
     return resp
 
 

@@ -54,8 +54,9 @@ def data(month: str, scope: selectors.Scope = selectors.CITY) -> dict:
     year_start = dt.date(end.year, 1, 1)
     ranking = selectors.region_ranking(end, year_start) if scope.is_city else []
     target_ranking = targets.region_ranking(end) if scope.is_city else []
-    tiers = selectors.tier_counts(end, scope)["total"]
-    return {
+    counts = selectors.tier_counts(end, scope)
+    tiers = counts["total"]
+    out = {
         "site": settings.SRDI_SITE_NAME,
         "city": settings.SRDI_CITY,
         "month": month,
@@ -76,6 +77,13 @@ def data(month: str, scope: selectors.Scope = selectors.CITY) -> dict:
         "generated": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "extra": _contributions(start, end, scope),
     }
+    from srdi.registry.models import Region
+
+    from .bulletin_charts import chart_data
+
+    names = dict(Region.objects.values_list("pk", "name"))
+    out["charts"] = chart_data(out, counts["by_region"], names)
+    return out
 
 
 def _title(t) -> dict:
@@ -85,6 +93,7 @@ def _title(t) -> dict:
         "uscc": e.uscc,
         "region": e.region.name if e.region_id else "",
         "tier": TIER_LABELS.get(t.tier, t.tier),
+        "tier_key": t.tier,
         "level": LEVEL_LABELS.get(t.level, t.level),
         "batch": t.batch,
         "granted": t.granted.isoformat() if t.granted else "",
@@ -120,6 +129,7 @@ def to_docx(d: dict) -> bytes:
     )
     totals = "、".join(f"{t['label']}{t['count']}家" for t in d["tier_totals"])
     doc.add_paragraph(f"截至{d['end'].month}月末，持有有效称号的企业：{totals}。")
+    _docx_charts(doc, d)
 
     doc.add_heading("一、目标任务进展", level=1)
     tbl = doc.add_table(rows=1, cols=7)
@@ -216,6 +226,30 @@ def to_docx(d: dict) -> bytes:
     return buf.getvalue()
 
 
+def _docx_charts(doc, d: dict) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    from .bulletin_charts import TITLES, render_png
+
+    for key, png in render_png(d["charts"]).items():
+        doc.add_picture(io.BytesIO(png), width=Cm(16))
+        cap = doc.add_paragraph(TITLES[key])
+        cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def chart_images(d: dict) -> list[dict]:
+    """The charts as data: URIs (PDF) with their captions."""
+    import base64
+
+    from .bulletin_charts import TITLES, render_png
+
+    return [
+        {"title": TITLES[k], "src": "data:image/png;base64," + base64.b64encode(v).decode()}
+        for k, v in render_png(d["charts"]).items()
+    ]
+
+
 def _titles_table(doc, rows, headers, keys) -> None:
     if not rows:
         doc.add_paragraph("无。")
@@ -231,7 +265,7 @@ def _titles_table(doc, rows, headers, keys) -> None:
 
 
 def to_html(d: dict) -> str:
-    return render_to_string("cultivation/bulletin_print.html", {"d": d})
+    return render_to_string("cultivation/bulletin_print.html", {"d": d, "charts": chart_images(d)})
 
 
 def to_pdf(d: dict) -> bytes:

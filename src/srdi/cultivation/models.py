@@ -184,6 +184,26 @@ class Alert(models.Model):
     detail = models.JSONField(_("详情"), default=dict, blank=True)
     detected_on = models.DateField(_("发现日期"), db_index=True)
     resolved_on = models.DateField(_("解除日期"), null=True, blank=True)
+    # handling: assigned to someone, closed by hand with a note (a closed alert stays closed)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_alerts",
+        verbose_name=_("负责人"),
+    )
+    assigned_at = models.DateTimeField(_("指派时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("关闭人"),
+    )
+    close_note = models.TextField(_("处理说明"), blank=True)
 
     class Meta:
         verbose_name = _("监测预警")

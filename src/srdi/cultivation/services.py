@@ -17,6 +17,7 @@ from srdi.accounts import scopes
 from srdi.accounts.models import User
 from srdi.accounts.roles import Role
 from srdi.audit.services import record
+from srdi.core import formatting
 from srdi.core.notifications import notify
 from srdi.exchange.uscc import check_uscc
 from srdi.registry.models import AnnualFigures, Enterprise, Region, Title
@@ -575,7 +576,7 @@ def refresh_pool(tier: str, day: dt.date, queryset=None, everyone: bool = False)
             Alert.Kind.NEW_TIER,
             e,
             f"new_tier:{e.uscc}:{tier}:{day.year}",
-            f"{e.name} 经测算已符合{TIER_LABELS[tier]}认定条件（{sid}），可动员申报",
+            f"{e.name} 经测算已符合{TIER_LABELS[tier]}认定条件，可动员申报",
             day,
             tier=tier,
             detail={"standard": sid},
@@ -620,6 +621,8 @@ def _raise_alert(
         },
     )
     if not created:
+        if alert.closed_at is not None:  # closed by hand with a note: stays closed
+            return None
         if alert.resolved_on is not None:  # the problem came back
             alert.resolved_on = None
             alert.detected_on = day
@@ -708,9 +711,9 @@ def _apply_findings(findings: list[Finding], day: dt.date, kinds: list[str]) -> 
     counts = {k: 0 for k in kinds} | {"resolved": 0}
     open_keys: dict[str, int] = {}
     resolved_keys: dict[str, int] = {}
-    for pk, key, resolved in Alert.objects.filter(kind__in=kinds).values_list(
-        "pk", "dedupe_key", "resolved_on"
-    ):
+    for pk, key, resolved in Alert.objects.filter(
+        kind__in=kinds, closed_at__isnull=True
+    ).values_list("pk", "dedupe_key", "resolved_on"):  # closed by hand: stays so
         (resolved_keys if resolved else open_keys)[key] = pk
     found = {f.key: f for f in findings}
     new = [f for k, f in found.items() if k not in open_keys and k not in resolved_keys]
@@ -855,7 +858,8 @@ def scan_alerts(day: dt.date) -> dict:
                         e,
                         f"review_risk:{t.pk}:{f['check']}:{f['year']}",
                         f"{e.name}（{TIER_LABELS.get(t.tier, t.tier)}）{f['year']}年 {f['label']} "
-                        f"未达标：实际 {f['value']}{f['unit']}（复核标准 {rule['standard']}）",
+                        f"未达标：实际 {formatting.number(f['value'])}{f['unit']}"
+                        f"（{TIER_LABELS.get(t.tier, t.tier)}复核标准）",
                         t,
                         t.tier,
                         f | {"standard": rule["standard"]},
@@ -1034,3 +1038,81 @@ def load_plan(actor, content: bytes, filename: str):
     )
     selectors.bump_version()
     return obj
+
+
+# ---------------------------------------------------------------------------------------------
+# handling alerts from the list: assign, close with a note
+
+
+def alert_assignees(user, alert) -> list:
+    """Officials who may take an alert: they see its enterprise (the scope rules decide)."""
+    from srdi.accounts.models import User
+    from srdi.accounts.roles import OFFICIAL_ROLES
+
+    out = []
+    for u in User.objects.filter(is_active=True, role__in=OFFICIAL_ROLES).order_by(
+        "role", "username"
+    ):
+        if scopes.can_view(u, alert.enterprise):
+            out.append(u)
+    return out
+
+
+def assign_alert(user, alert, assignee) -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    if alert.closed_at or alert.resolved_on:
+        raise ValidationError("该预警已关闭或已解除。")
+    if (
+        assignee is None
+        or not scopes.is_official(assignee)
+        or not scopes.can_view(assignee, alert.enterprise)
+    ):
+        raise ValidationError("请选择能查看该企业的工作人员作为负责人。")
+    before = {"assignee": alert.assignee.username if alert.assignee_id else ""}
+    alert.assignee = assignee
+    alert.assigned_at = timezone.now()
+    alert.save(update_fields=["assignee", "assigned_at"])
+    record(
+        actor=user,
+        action="cultivation.alert.assign",
+        obj=alert,
+        before=before,
+        after={"assignee": assignee.username},
+        enterprise_uscc=alert.enterprise.uscc,
+    )
+    notify(
+        [assignee],
+        kind="alert_assigned",
+        title=f"预警指派：{alert.enterprise.name}",
+        body=f"{alert.get_kind_display()}：{alert.message}\n指派人：{user.get_full_name() or user.username}",
+        link="/cultivation/alerts/?mine=1",
+        dedupe_key=f"alert:{alert.pk}:assign:{assignee.pk}:{alert.assigned_at:%Y%m%d%H%M%S}",
+        enterprise_uscc=alert.enterprise.uscc,
+        email=True,
+    )
+
+
+def close_alert(user, alert, note: str) -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError("关闭预警时请填写处理说明。")
+    if alert.closed_at:
+        raise ValidationError("该预警已关闭。")
+    now = timezone.now()
+    alert.closed_at = now
+    alert.closed_by = user
+    alert.close_note = note[:2000]
+    alert.resolved_on = timezone.localdate()
+    alert.save(update_fields=["closed_at", "closed_by", "close_note", "resolved_on"])
+    record(
+        actor=user,
+        action="cultivation.alert.close",
+        obj=alert,
+        after={"note": alert.close_note},
+        enterprise_uscc=alert.enterprise.uscc,
+    )

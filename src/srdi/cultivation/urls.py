@@ -14,6 +14,7 @@ urlpatterns = [
     path("plans/template.xlsx", views.plan_template, name="plan_template"),
     path("plans/<str:key>/final/", views.final_view, name="final"),
     path("alerts/", views.alerts, name="alerts"),
+    path("alerts/<int:pk>/<str:action>/", views.alert_handle, name="alert_handle"),
     path("batches/", views.batches, name="batches"),
     path("batches/<int:pk>/", views.batch_detail, name="batch"),
     path("titles/<int:pk>/", views.title_detail, name="title"),

@@ -8,14 +8,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from srdi.accounts import scopes
+from srdi.core import xlsx
 from srdi.registry.models import Enterprise, Region, Title
 
 from . import bulletin, drilldown, forms, lifecycle, selectors, services, shares, targets
@@ -33,6 +36,16 @@ def _day(request) -> dt.date:
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise ValidationError(f"统计日期“{raw}”格式应为 YYYY-MM-DD。") from None
+
+
+def _industry_names(codes: list) -> list[str]:
+    """GB/T 4754 division codes → their names (charts show names, not codes)."""
+    from srdi.registry.models import Industry
+
+    names = dict(
+        Industry.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name")
+    )
+    return [names.get(c) or ("未填写行业" if not c else "其他行业") for c in codes]
 
 
 def _scope(request) -> selectors.Scope:
@@ -108,7 +121,8 @@ def _dashboard_context(day, scope, tier, sees_all, base_qs) -> dict:
         "regions": [r["region"] for r in by_region],
         "region_ids": [r["region_id"] for r in by_region],
         "region_counts": [[r["counts"][i] for r in by_region] for i in range(len(LADDER_TIERS))],
-        "industries": [k or "未填" for k, _ in industries],
+        "industries": [k or "" for k, _ in industries],
+        "industry_names": _industry_names([k for k, _ in industries]),
         "industry_counts": [[v.get(t, 0) for _, v in industries] for t in LADDER_TIERS],
         "funnel": [{"name": f["label"], "value": f["count"], "stage": f["stage"]} for f in funnel],
     }
@@ -176,7 +190,7 @@ def enterprise_list(request):
         return _bad(request, exc)
     if request.GET.get("export") == "xlsx":
         resp = HttpResponse(drilldown.to_xlsx(d, day), content_type=XLSX)
-        resp["Content-Disposition"] = "attachment; filename=enterprises.xlsx"
+        xlsx.attachment(resp, "企业名单.xlsx")
         return resp
     page = None
     held = {}
@@ -223,6 +237,7 @@ def pool(request):
     }
     for e in page.object_list:
         e.entry = entries.get(e.pk)
+        e.may_record = _may_record(request.user, e)
     return render(
         request,
         "cultivation/pool.html",
@@ -241,6 +256,15 @@ def pool(request):
             .count(),
         },
     )
+
+
+def _may_record(user, enterprise) -> bool:
+    """The 登记 button shows only where services.require_pool_write would allow it."""
+    try:
+        services.require_pool_write(user, enterprise)
+    except PermissionDenied:
+        return False
+    return True
 
 
 @login_required
@@ -377,6 +401,10 @@ def alerts(request):
     if kind and kind not in Alert.Kind.values:
         kind = None
     qs = selectors.open_alerts(scope, kind).order_by("-detected_on", "-pk")
+    mine = request.GET.get("mine") == "1"
+    if mine:
+        qs = qs.filter(assignee=request.user)
+    qs = qs.select_related("assignee")
     if request.GET.get("export") == "xlsx":
         import io
 
@@ -399,16 +427,62 @@ def alerts(request):
         buf = io.BytesIO()
         wb.save(buf)
         resp = HttpResponse(buf.getvalue(), content_type=XLSX)
-        resp["Content-Disposition"] = "attachment; filename=alerts.xlsx"
+        xlsx.attachment(resp, "培育预警.xlsx")
         return resp
     counts = selectors.alert_counts(scope, dt.date.today())
     total = counts.get(kind, 0) if kind else sum(counts.values())
+    if mine:
+        total = qs.count()
     page = CountedPaginator(qs, 50, total).get_page(request.GET.get("page"))
+    from srdi.accounts.models import User
+    from srdi.accounts.roles import OFFICIAL_ROLES
+
+    # people an alert can be given to: officials of this scope (checked again on assignment)
+    people = User.objects.filter(is_active=True, role__in=OFFICIAL_ROLES)
+    if scope.region_id is not None:
+        people = people.filter(
+            Q(region_id=scope.region_id) | Q(role__in=["admin", "department", "commissioner"])
+        )
     return render(
         request,
         "cultivation/alerts.html",
-        {"page": page, "kind": kind, "kinds": Alert.Kind.choices, "scope": scope},
+        {
+            "page": page,
+            "kind": kind,
+            "kinds": Alert.Kind.choices,
+            "scope": scope,
+            "mine": mine,
+            "people": list(people.order_by("role", "username")[:200]),
+        },
     )
+
+
+@login_required
+@require_POST
+def alert_handle(request, pk, action):
+    from django.core.exceptions import ValidationError
+
+    from srdi.accounts.models import User
+    from srdi.core import access
+
+    alert = access.get(request.user, Alert, write=True, pk=pk)
+    try:
+        if action == "assign":
+            who = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
+            services.assign_alert(request.user, alert, who)
+            messages.success(
+                request,
+                _("已指派给 %(u)s，并已通知。") % {"u": who.get_full_name() or who.username},
+            )
+        elif action == "close":
+            services.close_alert(request.user, alert, request.POST.get("note", ""))
+            messages.success(request, _("预警已关闭，处理说明已记录。"))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    back = request.POST.get("next") or ""
+    return redirect(back if back.startswith("/cultivation/alerts/") else "cultivation:alerts")
 
 
 @login_required
@@ -495,6 +569,13 @@ def title_detail(request, pk):
         return redirect("cultivation:title", pk=title.pk)
     today = dt.date.today()
     rule = lifecycle.review_standard(title.tier, max(today, title.valid_until or today))
+    if rule:  # the standard by its Chinese title (its rule-file id is technical)
+        from srdi.diagnosis import engine as rules_engine
+
+        try:
+            rule = {**rule, "standard_title": rules_engine.standard(rule["standard"]).title_zh}
+        except Exception:
+            rule = {**rule, "standard_title": ""}
     return render(
         request,
         "cultivation/title.html",
@@ -518,6 +599,24 @@ def bulletin_view(request):
     scope = _scope(request)
     month = request.GET.get("month") or ""
     fmt = request.GET.get("format") or ""
+    if month and fmt == "pdf":  # ~8 s: a job with a progress bar, download at the end
+        try:
+            bulletin.parse_month(month)
+        except ValueError as exc:
+            return HttpResponseBadRequest(str(exc))
+        from srdi.core import jobs
+
+        from .tasks import bulletin_pdf_task
+
+        job = jobs.create(
+            "bulletin_pdf",
+            f"工作通报 PDF（{month}，{scope.label}）",
+            request.user,
+            params={"month": month, "region": scope.region_id},
+            total=3,
+        )
+        bulletin_pdf_task(job.pk)
+        return redirect("core:job", pk=job.pk)
     if month and fmt:
         try:
             content = bulletin.render(month, fmt, scope)
@@ -533,7 +632,7 @@ def bulletin_view(request):
             )
         )
         resp = HttpResponse(content, content_type=ctype)
-        resp["Content-Disposition"] = f"attachment; filename=bulletin-{month}.{fmt}"
+        xlsx.attachment(resp, f"培育工作简报_{month}.{fmt}")
         return resp
     d = None
     if month:

@@ -343,7 +343,6 @@ def to_docx(d: dict, ctx: dict | None = None) -> bytes:
         ("评估基准日", d["as_of"]),
         ("数据截至", d["data_as_of"]),
         ("报告日期", d["generated_at"]),
-        ("所用规则文件", "；".join(r["version"] for r in d["rule_versions"])),
     ):
         _para(doc, f"{label}：{value}", 10.5, False, None, center)
     body = doc.add_section(WD_SECTION.NEW_PAGE)
@@ -406,7 +405,7 @@ def to_docx(d: dict, ctx: dict | None = None) -> bytes:
     for n, s in enumerate(d["standards"], 1):
         score = f"，得分 {s['score']} / 及格 {s['pass_score']}" if s["score"] is not None else ""
         _heading(doc, f"{n}. {s['title']}：{s['outcome_label']}{score}", 2)
-        _para(doc, f"{s['document']} · 规则版本 {s['version']}", 8, False, "6A737D")
+        _para(doc, s["document"], 8, False, "6A737D")
         if s["conditions"]:
             _table(doc, ["条件", "类别", "判定", "说明"],
                    [[c["label"], c["role_label"], c["met_label"], c["text_zh"]] for c in s["conditions"]])  # fmt: skip
@@ -446,13 +445,13 @@ def to_docx(d: dict, ctx: dict | None = None) -> bytes:
             else "当前尚未达到任一梯度的认定标准。"
         )
         nxt = (
-            f"最近的下一梯度：{nt['next_label']}（{nt['standard']}）。"
+            f"最近的下一梯度：{nt['next_label']}（{nt['standard_title']}）。"
             if nt["next_label"]
             else "已达到最高梯度的认定标准。"
         )
         _para(doc, cur + nxt)
         _table(doc, ["梯度", "认定标准", "结论", "得分"],
-               [[s["tier_label"], s["standard"], s["outcome_label"],
+               [[s["tier_label"], s["standard_title"], s["outcome_label"],
                  "—" if s["score"] is None else f"{s['score']} / {s['pass_score']}"] for s in nt["ladder"]])  # fmt: skip
         if nt["plan"]:
             _heading(doc, f"迈向{nt['next_label']}的差距清单", 2)
@@ -504,7 +503,7 @@ def to_docx(d: dict, ctx: dict | None = None) -> bytes:
         if sec_["rows"]:
             _table(doc, sec_["columns"] or [""] * len(sec_["rows"][0]), sec_["rows"])
 
-    _heading(doc, "附：所用认定标准规则文件")
+    _heading(doc, "附：技术信息（所用认定标准规则文件）")
     _table(doc, ["标准", "文件依据", "规则版本"],
            [[r["id"], r["document"] + (f"（{r['verify_label']}）" if r["verify_label"] else ""), r["version"]]
             for r in d["rule_versions"]])  # fmt: skip

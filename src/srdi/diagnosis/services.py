@@ -217,6 +217,12 @@ def gap_plan(gaps: list[dict]) -> list[dict]:
             rows.append({"kind": kind or "other", "item": "直通条件" if kind == "direct" else g.get("label", ""),
                          "what": "", "from": "", "to": "", "points": None, "text": g.get("text", ""),
                          "from_num": None, "to_num": None})  # fmt: skip
+    for r in rows:  # a row a person reads: no empty cell shows as None
+        for k in ("item", "what", "from", "to", "text"):
+            if r.get(k) is None or r.get(k) == "":
+                r[k] = "—"
+        if r["from"] == r["to"] == "未知":
+            r["to"] = "补充数据后确定"
     return rows
 
 
@@ -432,6 +438,13 @@ def diagnose(
         }
 
     next_info = None
+    titles = {s["id"]: s["title"] for s in standards}
+
+    def std_title(sid):  # a standard by its Chinese title (its file id is technical)
+        if not sid:
+            return sid
+        return titles.get(sid) or titles.get(str(sid).split("@", 1)[0]) or sid
+
     if nxt:
         step = next((s for s in nxt.get("ladder") or [] if s.get("tier") == nxt.get("next")), None)
         next_info = {
@@ -440,6 +453,7 @@ def diagnose(
             "next": nxt.get("next"),
             "next_label": nxt.get("next_label"),
             "standard": step.get("standard") if step else None,
+            "standard_title": std_title(step.get("standard")) if step else None,
             "outcome": step.get("outcome") if step else None,
             "score": step.get("score") if step else None,
             "pass_score": step.get("pass_score") if step else None,
@@ -457,6 +471,7 @@ def diagnose(
                             "pass_score",
                         )
                     },
+                    "standard_title": std_title(s.get("standard")),
                     "outcome_label": OUTCOME_LABELS.get(s.get("outcome"), s.get("outcome")),
                     "outcome_badge": OUTCOME_BADGES.get(s.get("outcome"), "warn"),
                 }

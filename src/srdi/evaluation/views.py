@@ -75,6 +75,12 @@ def enterprise_evaluation(request, uscc: str):
             }
         )
     ladder = rules.next_tier(profile, day, review)
+    titles = {c["std"].id: c["std"].title_zh for c in cards}
+    for s in ladder.get("ladder", []):
+        s["standard_title"] = titles.get(s.get("standard"), s.get("tier_label", ""))
+    records = latest_results(e)
+    for rec in records:
+        rec.standard_title = titles.get(rec.standard, "")
     return render(
         request,
         "evaluation/enterprise.html",
@@ -84,62 +90,93 @@ def enterprise_evaluation(request, uscc: str):
             "review": review,
             "cards": cards,
             "ladder": ladder,
-            "records": latest_results(e),
+            "records": records,
         },
     )
 
 
 @login_required
 def whatif_page(request):
-    from srdi.registry.selectors import iter_profiles
-    from srdi.rules.whatif import parse_change, whatif
+    """规则测算: pick a standard, one of its thresholds and a new value; runs as a job."""
+    from srdi.core import jobs
+
+    from . import whatif_form as W
+    from .tasks import whatif_task
 
     if not scopes.is_official(request.user):
         raise PermissionDenied(_("仅工作人员可使用规则测算"))
     standards = [s for s in rules.list_standards() if s.kind == "criteria"]
+    src = request.POST if request.method == "POST" else request.GET
+    chosen = next((s for s in standards if s.id == src.get("standard")), None) or next(
+        (s for s in standards if s.id == "srdi-sme@2026"), standards[0]
+    )
+    options = W.thresholds(chosen)
     form = {
-        "standard": request.POST.get("standard") or "srdi-sme@2022",
-        "changes": request.POST.get("changes") or "score.pass = 55",
-        "as_of": request.POST.get("as_of") or rules.as_date(None).isoformat(),
-        "review": request.POST.get("review") == "1",
+        "standard": chosen.id,
+        "key": src.get("key") or (options[0]["key"] if options else ""),
+        "value": src.get("value") or "",
+        "as_of": src.get("as_of") or rules.as_date(None).isoformat(),
+        "review": src.get("review") == "1",
     }
-    report, errors = None, []
+    errors = []
     if request.method == "POST":
-        changes = []
-        for line in form["changes"].splitlines():
-            if line.strip():
-                try:
-                    changes.append(parse_change(line))
-                except ValueError as exc:
-                    errors.append(str(exc))
         try:
             day = rules.as_date(form["as_of"])
         except ValueError:
             errors.append(_("评估日期无效，应为 YYYY-MM-DD"))
-        if not changes and not errors:
-            errors.append(_("请至少填写一项修改"))
+            day = None
+        try:
+            W.changes_for(chosen, form["key"], form["value"])
+        except ValueError as exc:
+            errors.append(str(exc))
         if not errors:
-            profiles = list(iter_profiles(_visible(request.user)))
-            try:
-                report = whatif(profiles, form["standard"], changes, day, form["review"])
-            except (rules.RuleError, KeyError) as exc:
-                errors.append(
-                    _("修改后的规则无效：%(e)s")
-                    % {"e": exc.args[0] if isinstance(exc, KeyError) else exc}
-                )
-        if report:
-            for c in report["changed"]:
-                c["before_zh"] = outcome_zh(c["before"]["outcome"])
-                c["after_zh"] = outcome_zh(c["after"]["outcome"])
-    chosen = next((s for s in standards if s.id == form["standard"]), standards[0])
+            job = jobs.create(
+                "whatif",
+                _("规则测算：%(s)s") % {"s": chosen.title_zh},
+                request.user,
+                params={**form, "as_of": day.isoformat()},
+            )
+            job.params["next"] = f"/evaluation/whatif/jobs/{job.pk}/"
+            job.save(update_fields=["params"])
+            whatif_task(job.pk)
+            return redirect("core:job", pk=job.pk)
     return render(
         request,
         "evaluation/whatif.html",
         {
             "standards": standards,
+            "chosen": chosen,
+            "options": options,
             "form": form,
-            "report": report,
             "errors": errors,
-            "rule_text": chosen.path.read_text(encoding="utf-8"),
+            "current": next((o["current"] for o in options if o["key"] == form["key"]), ""),
         },
+    )
+
+
+@login_required
+def whatif_result(request, pk):
+    import json
+
+    from django.shortcuts import get_object_or_404
+
+    from srdi.core.models import Job
+
+    job = get_object_or_404(Job, pk=pk, kind="whatif")
+    if job.created_by_id != request.user.pk and not scopes.is_admin(request.user):
+        raise Http404(_("未找到该测算，或您无权查看。"))
+    if job.status != Job.Status.DONE or not job.result_file:
+        return redirect("core:job", pk=job.pk)
+    try:
+        with job.result_file.open("rb") as fh:
+            report = json.loads(fh.read().decode("utf-8"))
+    except FileNotFoundError:
+        raise Http404(_("测算结果已超过保留期限被清理，请重新测算。")) from None
+    for c in report["changed"]:
+        c["before_zh"] = outcome_zh(c["before"]["outcome"])
+        c["after_zh"] = outcome_zh(c["after"]["outcome"])
+    return render(
+        request,
+        "evaluation/whatif_result.html",
+        {"job": job, "report": report, "changed": report["changed"][:500]},
     )

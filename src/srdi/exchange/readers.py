@@ -333,9 +333,11 @@ def read_profiles(
     every problem (reading and validation) if there is any."""
     records = iter_records(src, fmt)
     if isinstance(records, Records):  # xlsx: read whole; let validated raw records go
+        stubs = getattr(records, "stubs", None)
         records = _Lazy(
             _draining(records), records.file, records.fmt, records.problems, records.locations
         )
+        records.stubs = stubs
     profiles, problems = validate_records(records, regions=regions, industries=industries)
     if problems:
         raise ProfileErrors(problems)

@@ -459,9 +459,29 @@ def path_label(path: str) -> str:
     try:
         label = field_by_path(path).label
     except KeyError:
-        return path
+        return _section_path_label(path)
     if len(parts) >= 2 and parts[0] in ("years", "development_scores") and parts[1].isdigit():
         if parts[0] == "development_scores":
             return f"{parts[1]}年专精特新发展评价得分"
         return f"{parts[1]}年{label}"
     return label
+
+
+def _section_path_label(path: str) -> str:
+    """Paths that name a section or an item: ``years.2024`` → 2024年年度数据,
+    ``awards[1]`` → 获奖情况第2项, ``ext.foo`` → 扩展内容“foo”; else the path as it is."""
+    import re
+
+    head, _, rest = path.partition(".")
+    m = re.fullmatch(r"([a-z_]+)\[(\d+)\]", head)
+    key = m.group(1) if m else head
+    if key not in _BY_KEY or not key:
+        return path
+    sec = _BY_KEY[key]
+    if key == "ext":
+        return f"{sec.label}“{rest}”" if rest else sec.label
+    if m:
+        return f"{sec.label}第{int(m.group(2)) + 1}项"
+    if rest.isdigit():
+        return f"{rest}年{sec.label}"
+    return sec.label

@@ -608,6 +608,7 @@ def validate_records(
     """
     refs = _Refs(regions, industries)
     locations = getattr(records, "locations", None)  # may grow while records are consumed
+    stubs = getattr(records, "stubs", None) or ()  # xlsx: records from non-base sheets only
     problems: list[Problem] = []
     profiles: list[dict] = []
     seen: dict[str, int] = {}
@@ -630,6 +631,17 @@ def validate_records(
                     sheet, row = None, loc
                 else:
                     sheet, row = _locate(loc, path)
+                if path == "name" and index - 1 in stubs and "name" not in rec:
+                    # a row of another sheet for an enterprise neither listed nor registered
+                    from .xlsx import BASE_SHEET
+
+                    path, msg = (
+                        "uscc",
+                        (
+                            f"统一社会信用代码 {shown} 不在「{BASE_SHEET}」工作表中，"
+                            "也不是平台已登记的企业"
+                        ),
+                    )
                 problems.append(Problem(None, index, row, sheet, shown, path or None, msg))
         else:
             profiles.append(profile)

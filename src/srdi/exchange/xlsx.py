@@ -697,19 +697,22 @@ def read_xlsx(src, *, file: str | None = None) -> Records:
             )
             return Records(file=file, fmt="xlsx", problems=problems, locations=locs)
         index: dict[str, int] = {}
+        stubs: set[int] = set()
         # the largest sheet (annual figures) right after the base sheet: each sheet is held whole
         # while it is read, so reading it before the others' records exist lowers the peak memory
         order = sorted(SHEETS, key=lambda sp: (sp.title != BASE_SHEET, sp.section.key != "years"))
         for spec in order:
             if spec.title not in titles:
                 continue
-            _read_sheet(wb.rows(spec.title), spec, file, problems, records, locs, index)
+            _read_sheet(wb.rows(spec.title), spec, file, problems, records, locs, index, stubs)
     finally:
         wb.close()
-    return Records(records, file=file, fmt="xlsx", problems=problems, locations=locs)
+    out = Records(records, file=file, fmt="xlsx", problems=problems, locations=locs)
+    out.stubs = stubs  # records made from rows of other sheets only (0-based indices)
+    return out
 
 
-def _read_sheet(rows, spec, file, problems, records, locs, index) -> None:
+def _read_sheet(rows, spec, file, problems, records, locs, index, stubs=None) -> None:
     title = spec.title
     sec = spec.section
     shape = sec.shape
@@ -769,6 +772,13 @@ def _read_sheet(rows, spec, file, problems, records, locs, index) -> None:
             problems.append(Problem(file, None, rowno, title, None, "uscc", "缺少统一社会信用代码"))
             continue
         ri = index.get(ukey)
+        if ri is None and shape != "array" and stubs is not None:
+            # a row for an enterprise not listed in the base sheet: a record of this section only
+            # (the importer completes it from the registry when the enterprise exists)
+            ri = index[ukey] = len(records)
+            stubs.add(ri)
+            records.append({"uscc": uscc})
+            locs.append({"": (title, rowno)})
         if ri is None:
             problems.append(
                 Problem(

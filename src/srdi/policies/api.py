@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Schema
 
 from srdi.accounts import scopes
 from srdi.audit.services import jsonable
@@ -133,3 +134,106 @@ def create_application(request, pk: int, uscc: str):
     p = _policy(request.auth, pk)
     ent = get_object_or_404(Enterprise, uscc=uscc)
     return _app_json(services.start_application(request.auth, p, ent))
+
+
+# ---------------------------------------------------------------------------------------------
+# the application flow (the same services as the pages): submit, review, pay; conditions
+
+
+class ReviewIn(Schema):
+    approve: bool
+    reason: str = ""
+    amount: Decimal | None = None
+    confirm_unmet: bool = False
+
+
+class PayIn(Schema):
+    amount: Decimal
+    paid_on: date
+
+
+def _run(fn, *args, **kwargs):
+    """A service call; its Chinese ValidationError becomes a 400 {"detail": …}."""
+    from django.core.exceptions import ValidationError
+    from ninja.errors import HttpError
+
+    try:
+        return fn(*args, **kwargs)
+    except ValidationError as exc:
+        raise HttpError(400, "；".join(exc.messages)) from None
+
+
+def _application(request, pk: int, write: bool = False):
+    from srdi.core import access
+
+    from .models import Application
+
+    return access.get(
+        request.auth, Application.objects.select_related("policy", "enterprise"), write=write, pk=pk
+    )
+
+
+@router.get("/applications/pending", summary="待我审核的申报（按审核部门分送）")
+def pending_reviews(request):
+    return [_app_json(a) for a in S.pending_reviews(request.auth)]
+
+
+@router.post("/applications/{int:pk}/submit", summary="提交申报（通知审核部门）")
+def submit_application(request, pk: int):
+    app = _application(request, pk, write=True)
+    return _app_json(_run(services.submit_application, request.auth, app))
+
+
+@router.get("/applications/{int:pk}/conditions", summary="申报各项条件按当前数据的结果")
+def application_conditions(request, pk: int):
+    return services.current_conditions(_application(request, pk))
+
+
+@router.post("/applications/{int:pk}/review", summary="审核申报（未满足条件的批准需确认）")
+def review_application(request, pk: int, body: ReviewIn):
+    app = _application(request, pk, write=True)
+    _run(
+        services.review_application,
+        request.auth,
+        app,
+        approve=body.approve,
+        reason=body.reason,
+        amount=body.amount,
+        confirm_unmet=body.confirm_unmet,
+    )
+    return _app_json(app)
+
+
+@router.post("/applications/{int:pk}/pay", summary="登记兑付（通知申报企业）")
+def pay_application(request, pk: int, body: PayIn):
+    app = _application(request, pk, write=True)
+    return _app_json(
+        _run(services.pay_application, request.auth, app, amount=body.amount, paid_on=body.paid_on)
+    )
+
+
+@router.get("/conditions/catalogue", summary="条件设置可选的指标、比较方式、称号、荣誉与认定标准")
+def conditions_catalogue(request):
+    from . import builder
+
+    return builder.catalogue()
+
+
+class TreeIn(Schema):
+    tree: dict
+
+
+@router.post("/conditions/expr", summary="把条件设置（树）写成规则表达式，并给出中文读法")
+def conditions_expr(request, body: TreeIn):
+    from ninja.errors import HttpError
+
+    from . import builder
+
+    if not S.may_edit_policies(request.auth):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("仅市工信局管理员或部门用户可编辑政策。")
+    try:
+        return {"expr": builder.to_expr(body.tree), "reading": builder.describe(body.tree)}
+    except builder.BuilderError as exc:
+        raise HttpError(400, str(exc)) from None

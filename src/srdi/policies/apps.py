@@ -9,7 +9,7 @@ class PoliciesConfig(AppConfig):
     def ready(self) -> None:
         from srdi.diagnosis.sections import register
 
-        from . import signals
+        from . import demo, review_workspace, scopes, signals, workspace  # noqa: F401 - registrations
         from .diagnosis_section import MatchedPolicies
 
         signals.connect()

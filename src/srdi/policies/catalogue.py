@@ -178,11 +178,9 @@ class Spec:
 def fmt_amount(x: Fraction | Decimal | None) -> str:
     if x is None:
         return "待核定"
-    d = to_decimal(Fraction(x))
-    s = format(d, "f")
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return s
+    from srdi.core import formatting  # as officials write amounts: separators, ≤ 2 decimals
+
+    return formatting.number(to_decimal(Fraction(x)))
 
 
 def to_decimal(x: Fraction) -> Decimal:

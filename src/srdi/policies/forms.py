@@ -42,21 +42,19 @@ class PolicyForm(forms.Form):
     )
     conditions = forms.CharField(
         label=_("申报条件（每行一条：说明 | 表达式）"),
-        widget=forms.Textarea(attrs={"rows": 6, "class": "mono"}),
+        widget=forms.Textarea(attrs={"rows": 6, "class": "mono tech"}),
         required=False,
-        help_text=_(
-            "表达式使用规则语言，例如：y1.revenue >= 2000；pct_change(y1.revenue, y2.revenue) >= 20；"
-            'holds("little_giant", "srdi_sme")；eligible("srdi-sme@2026")；'
-            "not compliance.serious_dishonesty。y1 为上一年度。"
-        ),
+        help_text=_("表达式使用规则语言，写法见页面下方“技术信息：规则语言示例”。"),
     )
+    cond_mode = forms.CharField(widget=forms.HiddenInput, required=False)
+    builder_json = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100_000)
     benefit_kind = forms.ChoiceField(
         label=_("奖补方式"), choices=[(k, KIND_LABELS[k]) for k in BENEFIT_KINDS]
     )
     amount = forms.DecimalField(label=_("定额金额（万元，空=待核定）"), required=False, min_value=0)
     tiers = forms.CharField(
         label=_("档次（每行：档次名称 | 条件表达式 | 金额，金额空=待核定）"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "mono tech"}),
         required=False,
     )
     base = forms.CharField(label=_("计算基数 / 项数表达式"), required=False)
@@ -99,6 +97,8 @@ class PolicyForm(forms.Form):
             "conditions": "\n".join(
                 f"{c.get('label', '')} | {c.get('expr', '')}" for c in raw.get("conditions") or []
             ),
+            "cond_mode": "builder",
+            "builder_json": builder_rows(raw.get("conditions") or []),
             "benefit_kind": b.get("kind") or "none",
             "amount": b.get("amount"),
             "tiers": "\n".join(
@@ -123,7 +123,11 @@ class PolicyForm(forms.Form):
         if self.errors:
             return d
         conds = []
-        for i, line in enumerate(_lines(d.get("conditions")), 1):
+        if d.get("cond_mode") == "builder" and d.get("builder_json"):
+            conds = self._builder_conditions(d["builder_json"])
+        for i, line in enumerate(
+            [] if conds or d.get("cond_mode") == "builder" else _lines(d.get("conditions")), 1
+        ):
             if "|" not in line:
                 self.add_error("conditions", _("第%(i)d行：应写成“说明 | 表达式”") % {"i": i})
                 continue
@@ -200,6 +204,58 @@ class PolicyForm(forms.Form):
         self.raw = jsonable(raw)
         return d
 
+    def _builder_conditions(self, text: str) -> list[dict]:
+        """Conditions from the builder's trees (each written as the rules language)."""
+        import json
+
+        from . import builder as B
+
+        try:
+            rows = json.loads(text)
+        except ValueError:
+            rows = None
+        if not isinstance(rows, list):
+            self.add_error("conditions", _("条件设置的内容不完整，请刷新页面后重试。"))
+            return []
+        conds = []
+        for i, row in enumerate(rows[:50], 1):
+            if not isinstance(row, dict):
+                continue
+            label = str(row.get("label") or "").strip()[:200]
+            tree = row.get("tree")
+            if tree:
+                try:
+                    expr = B.to_expr(tree, where=f"条件{i}")
+                except B.BuilderError as exc:
+                    self.add_error("conditions", str(exc))
+                    continue
+                label = label or B.describe(tree)
+            else:
+                expr = str(row.get("expr") or "").strip()
+            if not expr:
+                continue
+            conds.append({"id": f"c{i}", "label": label, "expr": expr})
+        return conds
+
+
+def builder_rows(conditions: list[dict]) -> str:
+    """The builder's initial JSON: each condition with its tree (None: 高级 only)."""
+    import json
+
+    from . import builder as B
+
+    return json.dumps(
+        [
+            {
+                "label": c.get("label", ""),
+                "expr": c.get("expr", ""),
+                "tree": B.from_expr(str(c.get("expr") or "")),
+            }
+            for c in conditions
+        ],
+        ensure_ascii=False,
+    )
+
 
 class ApplicationForm(forms.Form):
     contact_person = forms.CharField(label=_("联系人"), max_length=50)
@@ -218,6 +274,19 @@ class ReviewForm(forms.Form):
     reason = forms.CharField(
         label=_("审核意见 / 驳回理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    confirm_unmet = forms.BooleanField(label=_("确认批准未满足条件的申报"), required=False)
+
+
+class AttachmentForm(forms.Form):
+    material = forms.CharField(label=_("材料名称"), max_length=200)
+    file = forms.FileField(label=_("文件"))
+
+    def __init__(self, *args, materials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if materials:
+            self.fields["material"] = forms.ChoiceField(
+                label=_("材料名称"), choices=[(m, m) for m in materials]
+            )
 
 
 class PaymentForm(forms.Form):

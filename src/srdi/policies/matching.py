@@ -136,6 +136,7 @@ def match_one(spec: Spec, profile: C.Profile, as_of: date) -> dict:
         "amount": None,
         "amount_state": None,
         "amount_note": "",
+        "monetary": spec.benefit.kind != "none",
     }
     if status in (ELIGIBLE, UNKNOWN, NEAR):
         a = estimate(spec, profile, year, as_of)

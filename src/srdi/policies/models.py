@@ -170,3 +170,40 @@ class Application(models.Model):
         verbose_name = _("政策申报")
         verbose_name_plural = _("政策申报")
         ordering = ["-created_at"]
+
+
+def _attachment_path(instance, filename: str) -> str:
+    return f"policies/applications/{instance.application_id}/{filename}"
+
+
+class ApplicationAttachment(models.Model):
+    """One 申报材料 file kept with its application (type and size checked on upload)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="attachments"
+    )
+    material = models.CharField(_("材料名称"), max_length=200)
+    file = models.FileField(_("文件"), upload_to=_attachment_path, max_length=300)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    kind = models.CharField(_("文件类型"), max_length=10)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("申报材料")
+        verbose_name_plural = _("申报材料")
+        ordering = ["application", "material", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.material}：{self.original_name}"
+
+    @property
+    def size_display(self) -> str:
+        from srdi.core import formatting
+
+        if self.size < 1024 * 1024:
+            return f"{formatting.number(self.size / 1024, 1)} KB"
+        return f"{formatting.number(self.size / 1024 / 1024, 1)} MB"

@@ -141,3 +141,17 @@ def ledger(user) -> dict:
         .order_by("enterprise__name")
     )
     return {"by_policy": list(by_policy), "by_enterprise": list(by_enterprise)}
+
+
+def pending_reviews(user) -> list[Application]:
+    """待我审核: submitted applications in the user's scope that its department reviews."""
+    from . import review
+
+    if not may_edit_policies(user):
+        return []
+    qs = (
+        applications_for(user)
+        .filter(status=Application.Status.SUBMITTED)
+        .order_by("submitted_at", "pk")
+    )
+    return [a for a in qs if review.may_review(user, a.policy)]

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,10 +17,19 @@ from srdi.audit.services import jsonable, record
 from srdi.core.notifications import notify
 
 from . import conditions as C
+from . import review as R
 from . import selectors as S
 from .catalogue import Spec, SpecError, load_catalogue, parse_spec
 from .matching import ELIGIBLE, match_all, match_profile
-from .models import Application, CategoryMute, Policy, PolicyMatch, PolicyVersion, PushRecord
+from .models import (
+    Application,
+    ApplicationAttachment,
+    CategoryMute,
+    Policy,
+    PolicyMatch,
+    PolicyVersion,
+    PushRecord,
+)
 
 # ---------------------------------------------------------------------------------------------
 # catalogue
@@ -389,6 +399,23 @@ def prefill(policy: Policy, enterprise) -> dict:
     }
 
 
+def may_apply(user, enterprise) -> bool:
+    """Whether 一键申报 may be offered to the user for this enterprise (same rule as below)."""
+    try:
+        _require_applicant(user, enterprise)
+    except (PermissionDenied, Http404):
+        return False
+    return True
+
+
+def may_set_mutes(user, enterprise) -> bool:
+    """Whether 推送设置 may be offered (the same rule set_mutes checks)."""
+    return bool(
+        scopes.may_write(user, enterprise, "policy_mutes")
+        or (user.role == "enterprise" and user.enterprise_id == enterprise.pk)
+    )
+
+
 def _require_applicant(user, enterprise) -> None:
     scopes.require_view(user, enterprise)
     if not (
@@ -461,23 +488,82 @@ def submit_application(user, app: Application) -> Application:
     app.status = Application.Status.SUBMITTED
     app.submitted_at = timezone.now()
     app.save()
-    record(actor=user, action="policy.application.submit", obj=app, after={"status": app.status})
+    dept = R.reviewing_department(app.policy)
+    record(
+        actor=user,
+        action="policy.application.submit",
+        obj=app,
+        after={"status": app.status, "review_department": dept},
+    )
+    notify_reviewers(app)
     return app
+
+
+def notify_reviewers(app: Application) -> list:
+    """Tell the reviewing department (inbox + e-mail) that an application waits for review."""
+    n_att = app.attachments.count()
+    body = _(
+        "%(ent)s 申报《%(title)s》，已提交，等待%(dept)s审核。\n申报材料：%(n)d 份。"
+        "请登录平台查看各项条件的当前结果并审核。"
+    ) % {
+        "ent": app.enterprise.name,
+        "title": app.policy.title,
+        "dept": R.department_label(R.reviewing_department(app.policy)),
+        "n": n_att,
+    }
+    return notify(
+        R.reviewers(app.policy),
+        kind="policy_review",
+        title=_("待审核申报：%(t)s") % {"t": app.policy.title},
+        body=body,
+        link=f"/policies/applications/{app.pk}/",
+        dedupe_key=f"application:{app.pk}:review",
+        enterprise_uscc=app.enterprise.uscc,
+        email=True,
+    )
 
 
 def _require_reviewer(user, app: Application) -> None:
     require_editor(user)
     scopes.require_view(user, app.enterprise)
+    if not R.may_review(user, app.policy):
+        raise PermissionDenied(
+            _("该申报由%(d)s审核。") % {"d": R.department_label(R.reviewing_department(app.policy))}
+        )
+
+
+def current_conditions(app: Application) -> list[dict]:
+    """Each condition of the policy evaluated now on the enterprise's current data."""
+    spec = S.spec_of(app.policy, published=True)
+    r = match_profile([spec], S.profile_of(app.enterprise), date.today())[0]
+    return [{"label": c["label"], "met": c["met"]} for c in r["conditions"]]
 
 
 def review_application(
-    user, app: Application, *, approve: bool, reason: str, amount: Decimal | None = None
+    user,
+    app: Application,
+    *,
+    approve: bool,
+    reason: str,
+    amount: Decimal | None = None,
+    confirm_unmet: bool = False,
 ) -> Application:
     _require_reviewer(user, app)
     if app.status != Application.Status.SUBMITTED:
         raise ValidationError(_("只有已提交的申报可以审核。"))
     if not approve and not reason.strip():
         raise ValidationError(_("驳回时必须填写理由。"))
+    if approve:
+        unmet = [c["label"] for c in current_conditions(app) if c["met"] is not True]
+        if unmet and not confirm_unmet:
+            raise ValidationError(
+                _(
+                    "以下条件当前未满足或无法判断：%(c)s。如确认仍要批准，请勾选“确认批准未满足条件的申报”并在审核意见中说明理由。"
+                )
+                % {"c": "；".join(unmet)}
+            )
+        if unmet and not reason.strip():
+            raise ValidationError(_("批准未满足条件的申报时，必须在审核意见中说明理由。"))
     if approve and amount is None:
         raise ValidationError(_("批准时请填写核定金额（万元）。"))
     if amount is not None and amount < 0:
@@ -493,12 +579,13 @@ def review_application(
         action="policy.application.review",
         obj=app,
         after={"status": app.status, "reason": reason, "amount": amount},
+        note=_("确认批准未满足条件的申报") if approve and confirm_unmet else "",
     )
     notify(
         list(app.enterprise.users.filter(is_active=True)),
         kind="policy_application",
         title=_("申报结果：%(t)s") % {"t": app.policy.title},
-        body=(_("已批准，核定金额 %(a)s 万元。") % {"a": amount})
+        body=(_("已批准，核定金额 %(a)s。") % {"a": _wan(amount)})
         if approve
         else (_("已驳回，理由：%(r)s") % {"r": reason}),
         link=f"/policies/applications/{app.pk}/",
@@ -525,4 +612,73 @@ def pay_application(user, app: Application, *, amount: Decimal, paid_on: date) -
         obj=app,
         after={"amount_paid": amount, "paid_on": paid_on},
     )
+    from srdi.core import formatting as F
+
+    notify(
+        list(app.enterprise.users.filter(is_active=True)),
+        kind="policy_application",
+        title=_("兑付到账：%(t)s") % {"t": app.policy.title},
+        body=_("已兑付 %(a)s，兑付日期 %(d)s。") % {"a": F.wan(amount), "d": F.date_zh(paid_on)},
+        link=f"/policies/applications/{app.pk}/",
+        dedupe_key=f"application:{app.pk}:paid",
+        enterprise_uscc=app.enterprise.uscc,
+        email=True,
+    )
     return app
+
+
+def _wan(v) -> str:
+    from srdi.core import formatting as F
+
+    return F.wan(v)
+
+
+# ---------------------------------------------------------------------------------------------
+# 申报材料 (attachments)
+
+
+def add_attachment(user, app: Application, *, material: str, upload) -> ApplicationAttachment:
+    """Keep one 申报材料 file with a draft application (type and size checked)."""
+    _require_applicant(user, app.enterprise)
+    if app.status != Application.Status.DRAFT:
+        raise ValidationError(_("已提交的申报不能再修改申报材料。"))
+    listed = list(app.data.get("materials") or [])
+    if listed and material not in listed:
+        raise ValidationError(_("请选择政策列出的申报材料。"))
+    if not material.strip():
+        raise ValidationError(_("请填写材料名称。"))
+    lim = R.limits()
+    if app.attachments.count() >= lim["max_files"]:
+        raise ValidationError(_("每份申报最多上传 %(n)d 个文件。") % {"n": lim["max_files"]})
+    kind = R.check_upload(upload)
+    import os
+
+    name = os.path.basename(upload.name)[:150]
+    att = ApplicationAttachment(
+        application=app,
+        material=material.strip()[:200],
+        original_name=name,
+        kind=kind,
+        size=upload.size,
+        uploaded_by=user,
+    )
+    att.file.save(f"{timezone.now():%Y%m%d%H%M%S}.{kind}", upload, save=False)
+    att.save()
+    record(
+        actor=user,
+        action="policy.application.attach",
+        obj=app,
+        after={"material": att.material, "file": name, "size": att.size},
+    )
+    return att
+
+
+def remove_attachment(user, att: ApplicationAttachment) -> None:
+    app = att.application
+    _require_applicant(user, app.enterprise)
+    if app.status != Application.Status.DRAFT:
+        raise ValidationError(_("已提交的申报不能再修改申报材料。"))
+    before = {"material": att.material, "file": att.original_name}
+    att.file.delete(save=False)
+    att.delete()
+    record(actor=user, action="policy.application.detach", obj=app, before=before)

@@ -7,4 +7,4 @@ class RegistryConfig(AppConfig):
     verbose_name = _("企业库")
 
     def ready(self) -> None:
-        from . import scopes  # noqa: F401  (registers Enterprise with srdi.core.access)
+        from . import scopes, workspace  # noqa: F401  (Enterprise with srdi.core.access; home)

@@ -36,13 +36,11 @@ def fmt_value(value, f: S.Field | None = None) -> Cell:
             return Cell(str(labels[value]))
         if isinstance(value, str) and value.isdigit() and int(value) in labels:
             return Cell(str(labels[int(value)]))
-    if isinstance(value, Decimal):
-        text = format(value.normalize(), "f") if value == value else str(value)
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return Cell(text)
-    if isinstance(value, float):
-        return Cell(format(Decimal(str(value)).normalize(), "f"))
+    if isinstance(value, Decimal | float) or (isinstance(value, int) and abs(value) >= 10000):
+        # as officials write numbers: separators, at most 2 decimals (srdi.core.formatting)
+        from srdi.core import formatting
+
+        return Cell(formatting.number(value) if value == value else str(value))
     if isinstance(value, dt.date):
         return Cell(value.isoformat())
     return Cell(str(value))

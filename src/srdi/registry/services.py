@@ -1058,6 +1058,10 @@ def _validate_stream(records, refs: Refs, chunk: int):
             return
         locs = locations[offset : offset + len(raw)] if locations is not None else None
         sub = Records(raw, file=file, problems=[], locations=locs)
+        stubs = getattr(records, "stubs", None)
+        if stubs:
+            sub.stubs = {i - offset for i in stubs if offset <= i < offset + len(raw)}
+            _complete_stubs(raw, sub.stubs)
         profiles, problems = validate_records(
             sub, regions=refs.regions, industries=refs.industries, file=file
         )
@@ -1095,6 +1099,22 @@ def _validate_stream(records, refs: Refs, chunk: int):
                 still.append((i, prof))
         yield raw, offset, still, problems
         offset += len(raw)
+
+
+def _complete_stubs(raw: list, stubs: set[int]) -> None:
+    """Records made from rows of other sheets only (e.g. annual figures of an enterprise the
+    base sheet does not list): an enterprise already registered is completed with its name, so
+    the row imports without re-listing the enterprise (merge rule: nothing else is touched)."""
+    want = {}
+    for i in stubs:
+        rec = raw[i]
+        if isinstance(rec, dict) and "name" not in rec and isinstance(rec.get("uscc"), str):
+            want.setdefault(rec["uscc"].strip().upper(), []).append(rec)
+    if not want:
+        return
+    for uscc, name in Enterprise.objects.filter(uscc__in=list(want)).values_list("uscc", "name"):
+        for rec in want[uscc]:
+            rec["name"] = name
 
 
 def _place(loc, path):
@@ -1236,9 +1256,16 @@ def _run_import(batch: ImportBatch, actor, progress, chunk, source_kind) -> Impo
                 for i, prof in valid:
                     errs = _scope_problems(actor, existing.get(prof["uscc"]), prof, refs)
                     if errs:
+                        loc = (
+                            records.locations[i - 1]
+                            if getattr(records, "locations", None) is not None
+                            and i - 1 < len(records.locations)
+                            else None
+                        )
                         for path_, msg in errs:
+                            sheet, row = _place(loc, path_ or "")
                             problems.append(
-                                Problem(records.file, i, None, None, prof["uscc"], path_, msg)
+                                Problem(records.file, i, row, sheet, prof["uscc"], path_, msg)
                             )
                     else:
                         ok.append((i, prof))

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods
 
 from srdi.accounts import scopes
 from srdi.core import access
+from srdi.core import formatting as fmt
 from srdi.exchange import ProfileErrors
 from srdi.exchange import schema as S
 
@@ -98,9 +99,19 @@ def _row(e) -> dict:
         "e": e,
         "tier_label": listing.tier_label(e.tier) if e.tier else "",
         "revenue": fmt_value(e.latest_revenue, S.field_by_path("years.*.revenue")),
-        "growth": (Cell(f"{e.growth:.1f}") if e.growth is not None else Cell("未知", unknown=True)),
+        "growth": (
+            Cell(fmt.number(e.growth, 1)) if e.growth is not None else Cell("未知", unknown=True)
+        ),
         "employees": fmt_value(e.latest_employees, S.field_by_path("years.*.employees")),
     }
+
+
+def regions_in_scope(user):
+    """The 板块 filter lists only the 板块 the user may see enterprises of."""
+    qs = Region.objects.filter(active=True).order_by("sort_order", "name")
+    if scopes.sees_all_enterprises(user):
+        return qs
+    return qs.filter(pk__in=scopes.visible_enterprises(user).values("region_id"))
 
 
 @login_required
@@ -125,7 +136,7 @@ def enterprise_list(request):
         "page": page,
         "rows": rows,
         "columns": _columns(params),
-        "regions": Region.objects.filter(active=True),
+        "regions": regions_in_scope(request.user),
         "tiers": listing.TIER_CHOICES,
         "title_statuses": listing.TITLE_STATUS_CHOICES,
         "total_in_scope": total_in_scope,

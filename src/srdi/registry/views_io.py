@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from srdi.accounts import scopes
 from srdi.accounts.roles import Department
-from srdi.core import jobs
+from srdi.core import jobs, xlsx
 from srdi.exchange import build_template
 
 from . import io_jobs
@@ -198,7 +198,7 @@ def export_response(user, fmt: str, regions=()) -> HttpResponse:
     n = export_profiles(qs, fmt, buf)
     resp = HttpResponse(buf.getvalue(), content_type=CONTENT_TYPES[fmt])
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
-    resp["Content-Disposition"] = f'attachment; filename="enterprises-{stamp}.{fmt}"'
+    xlsx.attachment(resp, f"企业数据导出_{stamp}.{fmt}")
     resp["X-Record-Count"] = str(n)
     return resp
 

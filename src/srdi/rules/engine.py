@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 from itertools import combinations
@@ -39,6 +40,20 @@ from .standard import STANDARDS_DIR, Indicator, Standard, sector_for
 @cache
 def common() -> dict:
     return yaml.safe_load((STANDARDS_DIR / "_common.yaml").read_text(encoding="utf-8"))
+
+
+def _shown(v) -> str:
+    """A value in a sentence a user reads: numbers as officials write them (srdi.core.formatting:
+    separators, at most 2 decimals), unknown as 未知."""
+    from srdi.core import formatting
+
+    if v is None:
+        return "未知"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, int | float | Fraction | Decimal):
+        return formatting.number(v)
+    return str(v)
 
 
 def num_out(v: Fraction | None) -> int | float | None:
@@ -511,7 +526,7 @@ def _leaf_needs(node: Node, ctx: Ctx, labels: dict[int, str]) -> list[dict]:
         cur = left.ev(ctx)
         target = to_json_value(node.right.value)
         label = label or left.src
-        cur_text, target_text = to_json_value(cur), target
+        cur_text, target_text = _shown(to_json_value(cur)), _shown(target)
         if (
             left.type == "str"
         ):  # enumerations by their Chinese names: 研发机构级别：未建立 → ≠未建立
@@ -777,7 +792,7 @@ def fewest_moves(std: Standard, evals: list[IndEval], ctx: Ctx | None = None) ->
                 band = next((b for q, b in options[i] if q == p), None)
                 target, unit = _band_target(e, band) if band is not None else (None, None)
                 frm = to_json_value(e.values[0]) if e.values else e.band
-                frm_text = "未知" if frm is None else frm
+                frm_text = _shown(frm) if not isinstance(frm, str) else frm
                 if band is not None and band.thresholds:
                     what = f"{e.ind.label}：{frm_text} → {target}{unit or ''}"
                 elif band is not None:

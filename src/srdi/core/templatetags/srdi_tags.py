@@ -55,3 +55,14 @@ def date_iso(value):
 @register.filter
 def datetime_zh(value):
     return fmt.datetime_zh(value)
+
+
+@register.simple_tag(takes_context=True)
+def render_panel(context, panel):
+    """A home panel's template with the panel's own context at top level (srdi.core.workspace)."""
+    from django.template.loader import get_template
+
+    tmpl = get_template(panel["template"])
+    values = context.flatten()
+    values.update(panel["context"])
+    return tmpl.render(values, context.get("request"))

@@ -178,3 +178,66 @@ def test_alerts_command_and_page(users, enterprises, make_title, login):
     assert enterprises[0].name in text and enterprises[1].name not in text
     r = c.get("/cultivation/alerts/?export=xlsx")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
+
+
+def test_alerts_are_assigned_and_closed_with_a_note_from_the_list(
+    users, enterprises, make_title, login
+):
+    """Issue 11 item 8: handling from the list — assign (the assignee is told), close with a
+    note (required, audited); a closed alert stays closed on the next scan; out of scope = 404."""
+    from srdi.audit.models import AuditLog
+
+    a, b = enterprises
+    make_title(a, "srdi_sme", granted=D(2023, 7, 1))
+    make_title(b, "srdi_sme", granted=D(2023, 7, 1))
+    services.scan_alerts(D(2026, 3, 1))
+    alert = Alert.objects.get(enterprise=a, kind="expiring")
+    other = Alert.objects.get(enterprise=b, kind="expiring")
+    c = login(users["region_officer"])
+    page = c.get("/cultivation/alerts/").content.decode()
+    assert f"/cultivation/alerts/{alert.pk}/assign/" in page and "未指派" in page
+    c.post(f"/cultivation/alerts/{alert.pk}/assign/", {"assignee": users["commissioner"].pk})
+    alert.refresh_from_db()
+    assert alert.assignee == users["commissioner"]
+    assert notices(users["commissioner"], kind="alert_assigned").count() == 1
+    # someone who cannot see the enterprise cannot be given it
+    c.post(f"/cultivation/alerts/{alert.pk}/assign/", {"assignee": users["enterprise"].pk})
+    alert.refresh_from_db()
+    assert alert.assignee == users["commissioner"]
+    # another 板块's alert: 404
+    assert c.post(f"/cultivation/alerts/{other.pk}/close/", {"note": "x"}).status_code == 404
+    # closing needs a note
+    r = c.post(f"/cultivation/alerts/{alert.pk}/close/", {"note": " "}, follow=True)
+    assert "请填写处理说明" in r.content.decode()
+    c.post(f"/cultivation/alerts/{alert.pk}/close/", {"note": "已电话提醒企业准备复核材料"})
+    alert.refresh_from_db()
+    assert alert.closed_by == users["region_officer"] and alert.resolved_on is not None
+    assert alert.close_note == "已电话提醒企业准备复核材料"
+    assert AuditLog.objects.filter(action="cultivation.alert.close").exists()
+    assert enterprises[0].name not in c.get("/cultivation/alerts/").content.decode()
+    services.scan_alerts(D(2026, 3, 2))
+    alert.refresh_from_db()
+    assert alert.closed_at is not None and alert.resolved_on is not None
+    # enterprises cannot handle alerts
+    assert (
+        login(users["enterprise"])
+        .post(f"/cultivation/alerts/{alert.pk}/close/", {"note": "x"})
+        .status_code
+        == 404
+    )
+
+
+def test_industry_chart_shows_names_not_codes(users, enterprises, make_title, login):
+    import json
+    import re
+
+    from srdi.registry.models import Industry
+
+    Industry.objects.get_or_create(
+        code="C34", defaults={"name": "通用设备制造业", "level": "division"}
+    )
+    make_title(enterprises[0], "srdi_sme", granted=D(2025, 7, 1))
+    page = login(users["admin"]).get("/cultivation/").content.decode()
+    d = json.loads(re.search(r'id="chart-data"[^>]*>(.*?)</script>', page, re.S).group(1))
+    assert "通用设备制造业" in d["industry_names"] and "C34" not in d["industry_names"]
+    assert d["industries"][d["industry_names"].index("通用设备制造业")] == "C34"  # drill-down key

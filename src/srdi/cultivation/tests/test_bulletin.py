@@ -73,3 +73,42 @@ def test_bulletin_web_download_scoped(users, data, login):
     assert "四、板块排名" not in text
     page = c.get("/cultivation/bulletin/?month=2026-10").content.decode()
     assert data[0].name in page
+
+
+def test_bulletin_charts_in_web_docx_and_pdf_job(users, data, login):
+    """Issue 11 items 7-8: the charts (targets progress, tiers by 板块, this month's movements)
+    are on the page, in the DOCX as pictures and in the PDF, which is made by a job."""
+    import json
+    import re
+
+    from srdi.core.models import Job
+
+    d = bulletin.data("2026-10")
+    c = d["charts"]
+    assert c["movements"]["new"][c["movements"]["labels"].index("专精特新“小巨人”企业")] == 1
+    assert set(c["regions"]) == {"梅李镇", "海虞镇"} or "梅李镇" in c["regions"]
+    client = login(users["admin"])
+    page = client.get("/cultivation/bulletin/?month=2026-10").content.decode()
+    assert "chart-b-targets" in page and "echarts.min.js" in page
+    got = json.loads(
+        re.search(r'id="bulletin-charts-data"[^>]*>(.*?)</script>', page, re.S).group(1)
+    )
+    assert got["regions"] == c["regions"]
+    from docx import Document
+
+    doc = Document(
+        io.BytesIO(client.get("/cultivation/bulletin/?month=2026-10&format=docx").content)
+    )
+    assert len(doc.inline_shapes) >= 2
+    assert any(p.text.startswith("图2") for p in doc.paragraphs)
+    r = client.get("/cultivation/bulletin/?month=2026-10&format=pdf")
+    job = Job.objects.get(kind="bulletin_pdf")
+    assert r.url == f"/jobs/{job.pk}/" and job.status == "done", job.message
+    content = client.get(f"/jobs/{job.pk}/download").getvalue()
+    assert content.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content))
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "图1" in text and data[0].name in text
+    assert sum(len(p.images) for p in reader.pages) >= 2

@@ -23,9 +23,20 @@ def kpi(html, name):
     return int(m.group(1))
 
 
-def test_officials_land_on_dashboard(users, login):
-    r = login(users["admin"]).get("/")
-    assert r.status_code == 302 and r["Location"] == "/cultivation/"
+def test_each_role_home_shows_its_own_work(users, titled, login):
+    """Issue 11 item 4: 市工信局 sees the city's targets; the 板块 its own share of them; the
+    commissioner its enterprises and never the city's targets."""
+    html = login(users["admin"]).get("/").content.decode()
+    assert "计划目标进度" in html and "梯度变动" in html and 'href="/cultivation/"' in html
+    html = login(users["region_officer"]).get("/").content.decode()
+    assert "本板块目标份额与进度" in html and "计划目标进度" not in html
+    html = login(users["commissioner"]).get("/").content.decode()
+    assert "我服务的企业" in html and "常熟市精工轴承有限公司" in html
+    assert "计划目标进度" not in html and "本板块目标份额" not in html
+    html = login(users["enterprise"]).get("/").content.decode()
+    assert "本企业的梯度培育状态" in html and "可申报的政策" in html
+    html = login(users["partner"]).get("/").content.decode()
+    assert "企业授权共享给本机构的数据" in html and "常熟市精工轴承有限公司" in html
 
 
 def test_dashboard_city_figures_and_drilldown_agree(users, titled, login):

@@ -186,7 +186,13 @@ def test_publish_in_web_ui_notifies_inbox_and_smtp(users, year_figures, login, s
     r = c.post("/policies/new/", form)
     assert r.status_code == 302, r.content.decode()[:2000]
     p = Policy.objects.get(key="big-revenue")
-    r = c.get(f"/policies/{p.pk}/preview/")
+    r = c.get(f"/policies/{p.pk}/preview/")  # a job with a progress bar, then the result page
+    from srdi.core.models import Job
+
+    job = Job.objects.get(kind="policy_preview")
+    assert r.url == f"/jobs/{job.pk}/" and job.status == "done"
+    nxt = c.get(f"/jobs/{job.pk}.json").json()["next"]
+    r = c.get(nxt)
     assert "该政策将匹配 1 家企业" in r.content.decode()
     assert a.name in r.content.decode() and b.name not in r.content.decode()
     assert not Notification.objects.exists()  # preview sends nothing

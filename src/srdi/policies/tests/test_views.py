@@ -178,7 +178,7 @@ def test_one_click_application_flow_and_ledger(published, users, enterprises, lo
     other = User.objects.create_user(
         "hengrun", password="x-Secret-123", role="enterprise", enterprise=b
     )
-    assert login(other).get(f"/policies/applications/{app.pk}/").status_code == 403
+    assert login(other).get(f"/policies/applications/{app.pk}/").status_code == 404
     c = login(users["enterprise"])
     c.post(
         f"/policies/applications/{app.pk}/",

@@ -62,8 +62,8 @@ def test_report_lists_every_problem_and_offers_the_rejected_records(users, login
     batch = ImportBatch.objects.get()
     assert batch.status == "partial" and batch.created == 1 and batch.rejected == 2
     page = c.get(f"/io/imports/{batch.pk}/").content.decode()
-    assert "years.2024.revenue" in page and "不能为负数" in page
-    assert "第3条" in page and "uscc" in page
+    assert "2024年营业收入" in page and "years.2024.revenue" not in page and "不能为负数" in page
+    assert "第3条" in page and "统一社会信用代码" in page
     assert "下载被拒记录" in page
     rejected = json.loads(c.get(f"/io/imports/{batch.pk}/rejected").getvalue())
     assert [r["name"] for r in rejected] == ["梅李新企业", "坏"]
