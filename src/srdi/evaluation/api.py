@@ -11,7 +11,12 @@ from ninja import Router
 
 from srdi.accounts import scopes
 
-from .services import EvaluationInputError, evaluate_enterprises, evaluate_profiles
+from .services import (
+    EvaluationInputError,
+    evaluate_enterprises,
+    evaluate_profiles,
+    may_save_runs,
+)
 
 router = Router()
 
@@ -114,7 +119,15 @@ def create_evaluation(request):
             missing = [u for u in codes if u not in found]
             if missing:
                 return _error(404, _("企业不存在或无权查看"), missing)
-            doc = evaluate_enterprises(qs, standards, as_of, review, user=user, explain=explain)
+            doc = evaluate_enterprises(
+                qs,
+                standards,
+                as_of,
+                review,
+                user=user,
+                explain=explain,
+                save=may_save_runs(user),
+            )
             order = {u: i for i, u in enumerate(codes)}
             doc["results"].sort(
                 key=lambda r: order.get(r["uscc"], 0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -20,10 +19,10 @@ STATUS_ZH = {"verified": "", "partial": "部分核实", "unverified": "待核实
 
 
 def _enterprise(user, uscc: str):
-    e = scopes.visible_enterprises(user).filter(uscc=(uscc or "").strip().upper()).first()
-    if e is None:
-        raise Http404(_("企业不存在或无权查看"))
-    return e
+    from srdi.core import access
+    from srdi.registry.models import Enterprise
+
+    return access.get(user, Enterprise, uscc=(uscc or "").strip().upper())
 
 
 def _day(request):
@@ -42,7 +41,13 @@ def enterprise_evaluation(request, uscc: str):
     day = _day(request)
     review = request.GET.get("review") == "1"
     if request.method == "POST":
-        evaluate_enterprises(type(e).objects.filter(pk=e.pk), None, day, review, user=request.user)
+        evaluate_enterprises(
+            type(e).objects.filter(pk=e.pk),
+            None,
+            day,
+            review,
+            user=request.user,  # the service refuses banks and commissioners (403)
+        )
         messages.success(request, _("评估结果已保存（含规则版本与输入快照）"))
         return redirect(f"{request.path}?as_of={day.isoformat()}{'&review=1' if review else ''}")
     profile = build_profile(e)

@@ -9,7 +9,7 @@ class PoliciesConfig(AppConfig):
     def ready(self) -> None:
         from srdi.diagnosis.sections import register
 
-        from . import signals
+        from . import scopes, signals  # noqa: F401  (scopes: registers with srdi.core.access)
         from .diagnosis_section import MatchedPolicies
 
         signals.connect()

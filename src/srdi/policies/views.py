@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from srdi.accounts import scopes
+from srdi.core import access
 from srdi.registry.models import Enterprise
 
 from . import selectors as S
@@ -44,10 +44,7 @@ def policy_list(request):
 
 
 def _policy_for(user, pk) -> Policy:
-    p = get_object_or_404(Policy, pk=pk)
-    if p.status != Policy.Status.PUBLISHED and not scopes.is_official(user):
-        raise PermissionDenied(_("该政策尚未发布。"))
-    return p
+    return access.get(user, Policy, pk=pk)  # drafts: 404 to whoever may not see them
 
 
 @login_required
@@ -86,8 +83,8 @@ def _editor(request):
 
 @login_required
 def policy_edit(request, pk=None):
+    policy = access.get(request.user, Policy, pk=pk, write=True) if pk else None
     _editor(request)
-    policy = get_object_or_404(Policy, pk=pk) if pk else None
     initial = PolicyForm.initial_from(policy.spec) if policy else {}
     if request.method == "POST":
         form = PolicyForm(request.POST, initial=initial, editing=policy is not None)
@@ -110,8 +107,8 @@ def policy_edit(request, pk=None):
 
 @login_required
 def policy_preview(request, pk):
+    policy = access.get(request.user, Policy, pk=pk, write=True)
     _editor(request)
-    policy = get_object_or_404(Policy, pk=pk)
     res = services.preview(request.user, policy.spec)
     return render(request, "policies/preview.html", {"policy": policy, "res": res})
 
@@ -119,8 +116,8 @@ def policy_preview(request, pk):
 @login_required
 @require_POST
 def policy_publish(request, pk):
+    policy = access.get(request.user, Policy, pk=pk, write=True)
     _editor(request)
-    policy = get_object_or_404(Policy, pk=pk)
     newly = services.publish_policy(request.user, policy)
     messages.success(
         request,
@@ -133,8 +130,9 @@ def policy_publish(request, pk):
 @login_required
 @require_POST
 def policy_archive(request, pk):
+    policy = access.get(request.user, Policy, pk=pk, write=True)
     _editor(request)
-    services.archive_policy(request.user, get_object_or_404(Policy, pk=pk))
+    services.archive_policy(request.user, policy)
     messages.success(request, _("政策已下线。"))
     return redirect("policies:list")
 
@@ -161,8 +159,7 @@ def my_matches(request):
 
 @login_required
 def enterprise_matches(request, uscc):
-    ent = get_object_or_404(Enterprise, uscc=uscc)
-    scopes.require_view(request.user, ent)
+    ent = access.get(request.user, Enterprise, uscc=uscc)
     pols = S.published_policies(date.today())
     results = match_profile([s for _p, s in pols], S.profile_of(ent), date.today())
     rows = [(p, r) for (p, _s), r in zip(pols, results, strict=True)]
@@ -185,8 +182,7 @@ def enterprise_matches(request, uscc):
 @login_required
 @require_POST
 def set_mutes(request, uscc):
-    ent = get_object_or_404(Enterprise, uscc=uscc)
-    scopes.require_view(request.user, ent)
+    ent = access.get(request.user, Enterprise, uscc=uscc)
     cats = [c for c in request.POST.getlist("muted") if c in CATEGORIES]
     services.set_mutes(request.user, ent, cats)
     messages.success(request, _("推送设置已保存。"))
@@ -197,7 +193,7 @@ def set_mutes(request, uscc):
 @require_POST
 def apply(request, pk, uscc):
     policy = _policy_for(request.user, pk)
-    ent = get_object_or_404(Enterprise, uscc=uscc)
+    ent = access.get(request.user, Enterprise, uscc=uscc)
     try:
         app = services.start_application(request.user, policy, ent)
     except ValidationError as exc:
@@ -207,9 +203,7 @@ def apply(request, pk, uscc):
 
 
 def _application_for(user, pk) -> Application:
-    app = get_object_or_404(Application.objects.select_related("policy", "enterprise"), pk=pk)
-    scopes.require_view(user, app.enterprise)
-    return app
+    return access.get(user, Application.objects.select_related("policy", "enterprise"), pk=pk)
 
 
 @login_required
@@ -310,33 +304,23 @@ def application_download(request, pk, fmt):
 
 @login_required
 def unclaimed_xlsx(request, pk):
-    policy = get_object_or_404(Policy, pk=pk)
+    policy = access.get(request.user, Policy, pk=pk)
     scopes.require_official(request.user)
-    from openpyxl import Workbook
+    from srdi.core import xlsx
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "应享未享"
-    ws.append(["统一社会信用代码", "企业名称", "所属板块", "预计金额(万元)", "匹配时间"])
-    for m in S.unclaimed(request.user, policy):
-        e = m.enterprise
-        ws.append(
-            [
-                e.uscc,
-                e.name,
-                e.region.name if e.region_id else "",
-                None if m.amount is None else float(m.amount),
-                m.matched_at.strftime("%Y-%m-%d"),
-            ]
-        )
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(
-        buf.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    rows = (
+        [
+            m.enterprise.uscc,
+            m.enterprise.name,
+            m.enterprise.region.name if m.enterprise.region_id else "",
+            None if m.amount is None else float(m.amount),
+            m.matched_at.strftime("%Y-%m-%d"),
+        ]
+        for m in S.unclaimed(request.user, policy)
     )
-    resp["Content-Disposition"] = f'attachment; filename="unclaimed-{policy.key}.xlsx"'
-    return resp
+    headers = ["统一社会信用代码", "企业名称", "所属板块", "预计金额(万元)", "匹配时间"]
+    content = xlsx.workbook([xlsx.Sheet("应享未享", headers, rows)])
+    return xlsx.response(content, f"应享未享-{policy.key}.xlsx")
 
 
 @login_required

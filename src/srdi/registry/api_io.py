@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
-
-from srdi.accounts import scopes
 
 from .models import ImportBatch
 from .services import EXPORT_FORMATS, ImportRefused, batch_report, import_profiles, may_import
@@ -128,7 +125,7 @@ def export(request, format: str = "json", region: list[str] | None = None):
 )
 def import_report(request, batch_id: int):
     user = _user(request)
-    batch = get_object_or_404(ImportBatch, pk=batch_id)
-    if not (scopes.is_admin(user) or batch.uploaded_by_id == user.pk):
-        return Status(403, {"detail": "您无权查看该导入批次。"})
+    from srdi.core import access
+
+    batch = access.get(user, ImportBatch, pk=batch_id)
     return Status(200, batch_report(batch))

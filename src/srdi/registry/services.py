@@ -312,9 +312,60 @@ def _scope_problems(actor, ent: Enterprise | None, profile: dict, refs: Refs) ->
 # --------------------------------------------------------------------------- applying profiles
 
 
+def department_label_problem(actor, department: str) -> str | None:
+    """Why ``actor`` may not label data as provided by ``department`` (None: it may).
+
+    Issue 10, item 5: an importer cannot label data as another department's. The administrator
+    (and the system, ``actor=None``) may name any provider; everyone else only their own
+    department or 板块, or nothing (then their own department is recorded)."""
+    department = (department or "").strip()
+    if not department or actor is None or scopes.is_admin(actor):
+        return None
+    own = set()
+    if getattr(actor, "department", ""):
+        own |= {actor.department, str(actor.get_department_display())}
+    if getattr(actor, "region_id", None):
+        own.add(actor.region.name)
+    if department in own:
+        return None
+    return f"不能以其他部门或板块（{department}）的名义提供数据"
+
+
+def require_department_label(actor, department: str) -> None:
+    problem = department_label_problem(actor, department)
+    if problem:
+        raise PermissionDenied(problem)
+
+
+def future_year_problems(profile: dict) -> list[Problem]:
+    """Annual figures for a year after next are refused in every door (the web form's limit)."""
+    limit = timezone.localdate().year + 1
+    out = []
+    for key in ("years", "development_scores"):
+        for year in (profile.get(key) or {}) if isinstance(profile.get(key), dict) else ():
+            if str(year).isdigit() and int(year) > limit:
+                out.append(
+                    Problem(field=f"{key}.{year}", message=f"年度不能晚于 {limit} 年（{year}）")
+                )
+    return out
+
+
+def _moves_region_problem(actor, e: Enterprise, changed) -> str | None:
+    """A 板块 officer cannot move an enterprise out of its 板块; an enterprise cannot move
+    itself (issue 10, item 5; every door: web, API, CLI, import)."""
+    from srdi.accounts.roles import Role
+
+    if actor is None or scopes.is_admin(actor) or "region" not in changed:
+        return None
+    if actor.role == Role.REGION_OFFICER:  # it is in the officer's 板块: a change moves it out
+        return f"不能把企业移出本板块（{actor.region}）"
+    return "您无权修改企业的所属板块（请联系所属板块或市工信局）"
+
+
 def _data_source(source, actor, *, department="", batch=None, label="") -> DataSource:
     if isinstance(source, DataSource):
         return source
+    require_department_label(actor, department)
     kind = source if source in DataSource.Kind.values else DataSource.Kind.SYSTEM
     return DataSource.objects.create(
         kind=kind,
@@ -833,6 +884,8 @@ def create_enterprise(actor, data: dict, *, source="web", department: str = "") 
     """
     refs = Refs()
     profile = _validate_one(data, refs)
+    if problems := future_year_problems(profile):
+        raise ProfileErrors(problems)
     if Enterprise.objects.filter(uscc=profile["uscc"]).exists():
         raise ProfileErrors(
             [Problem(field="uscc", message=f"统一社会信用代码 {profile['uscc']} 已存在")]
@@ -858,6 +911,7 @@ def update_enterprise(
     source="web",
     department="",
     clear: Iterable[str] = (),
+    expected_version: str | None = None,
 ):
     """Apply a partial exchange-format dict to ``enterprise`` (only the keys present change).
 
@@ -889,17 +943,27 @@ def update_enterprise(
             problems.append(
                 Problem(field=c, message=_("%(label)s不能同时填写数值又设为“未知”") % _label(c))
             )
+    problems += future_year_problems(profile)
     if problems:
         raise ProfileErrors(problems)
+    require_department_label(actor, department)
     with transaction.atomic():
         e = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         if actor is not None and not scopes.writable_sections(actor, e):
             raise PermissionDenied("您无权修改该企业的数据。")
+        if expected_version:  # no lost update: refuse a write based on an older version
+            from srdi.core import concurrency
+
+            from .selectors import build_profile
+
+            concurrency.require_version(expected_version, build_profile(e))
         if clear:
             _put_cleared(profile, e, clear)
         # dry run on a copy to know what changes, then check scope per changed section
         changed = _changed_paths(e, profile, refs) if actor is not None or clear else ()
         if actor is not None:
+            if refused := _moves_region_problem(actor, e, changed):
+                raise PermissionDenied(refused)
             for path in changed:
                 scopes.require_write(actor, e, _section_of_path(path))
         cleared = [c for c in clear if c in changed]
@@ -1168,6 +1232,7 @@ def import_profiles(
 
 def new_batch(file_or_path, *, actor=None, department="", mode="all", original_name=None):
     """Store the uploaded original and create its ImportBatch (status pending)."""
+    require_department_label(actor, department)
     src, name = _open_original(file_or_path, original_name)
     fh = None
     if isinstance(src, Path):
