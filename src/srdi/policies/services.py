@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from srdi.accounts import scopes
 from srdi.audit.services import jsonable, record
+from srdi.core import formatting as fmt
 from srdi.core.notifications import notify
 
 from . import conditions as C
@@ -506,8 +507,8 @@ def review_application(
         and not reason.strip()
     ):
         raise ValidationError(
-            _("核定金额 %(a)s 万元超过按政策公式测算的 %(e)s 万元，请在审核意见中写明理由。")
-            % {"a": amount, "e": app.amount_estimated.normalize()}
+            _("核定金额 %(a)s 超过按政策公式测算的 %(e)s，请在审核意见中写明理由。")
+            % {"a": fmt.wan(amount), "e": fmt.wan(app.amount_estimated)}
         )
     app.status = Application.Status.APPROVED if approve else Application.Status.REJECTED
     app.review_reason = reason

@@ -53,7 +53,7 @@ def _user(request):
 
 @router.post(
     "/import",
-    response={200: BatchOut, 400: BatchOut, 403: ErrorOut},
+    response={200: BatchOut, 400: BatchOut, 403: ErrorOut, 413: ErrorOut},
     summary="导入企业画像文件（JSON / JSON Lines / xlsx）",
     description=(
         "multipart 上传 `file`；`mode` 为 `all`（默认，有任何问题则不导入并返回 400 与全部问题）"
@@ -71,6 +71,10 @@ def import_file(
         return Status(403, {"detail": "仅市工信局、部门用户和板块工作人员可以导入企业数据。"})
     if mode not in ImportBatch.Mode.values:
         return Status(400, _bad_mode(mode))
+    from srdi.exchange import limits
+
+    if file.size > (cap := limits.current().upload_bytes):
+        return Status(413, {"detail": f"文件过大（上限 {limits.mb(cap)}），未导入。"})
     try:
         batch = import_profiles(
             file, actor=user, department=department, mode=mode, original_name=file.name

@@ -281,9 +281,23 @@ def _scope_problems(actor, ent: Enterprise | None, profile: dict, refs: Refs) ->
     """(path, message) for what ``actor`` may not write in ``profile``."""
     if actor is None or scopes.is_admin(actor):
         return []
+    errs = _identity_scope_problems(actor, ent, profile, refs)
+    if errs or ent is None:
+        return errs
+    unchanged = _unchanged_top_sections(ent, profile, refs)
+    for section in sorted(_sections_of(profile) - unchanged):
+        if not scopes.may_write(actor, ent, section):
+            errs.append((section, f"您无权修改该企业的“{section}”数据"))
+    return errs
+
+
+def _identity_scope_problems(actor, ent: Enterprise | None, profile: dict, refs: Refs) -> list:
+    """Who may import this enterprise at all (exists? whose 板块? moved?): checked for every
+    record with a readable USCC, valid or not, so that one pass reports every problem."""
+    if actor is None or scopes.is_admin(actor):
+        return []
     from srdi.accounts.roles import Role
 
-    errs = []
     region = profile.get("region")
     new_region_id = refs.region_ids.get(region) if region else None
     if ent is None:
@@ -302,11 +316,7 @@ def _scope_problems(actor, ent: Enterprise | None, profile: dict, refs: Refs) ->
             return [("uscc", f"该企业不属于您所在的板块（{actor.region}），不能导入")]
         if "region" in profile and new_region_id != actor.region_id:
             return [("region", f"不能把企业移出本板块（{actor.region}）")]
-    unchanged = _unchanged_top_sections(ent, profile, refs)
-    for section in sorted(_sections_of(profile) - unchanged):
-        if not scopes.may_write(actor, ent, section):
-            errs.append((section, f"您无权修改该企业的“{section}”数据"))
-    return errs
+    return []
 
 
 # --------------------------------------------------------------------------- applying profiles
@@ -348,6 +358,27 @@ def future_year_problems(profile: dict) -> list[Problem]:
                     Problem(field=f"{key}.{year}", message=f"年度不能晚于 {limit} 年（{year}）")
                 )
     return out
+
+
+def cap_problems(problems: list[Problem], file=None) -> list[Problem]:
+    """At most SRDI_IMPORT_MAX_PROBLEMS problems, and one more saying how many were left out
+    (a file with a million bad rows gets a readable report, not a million lines)."""
+    from srdi.exchange import limits
+
+    cap = limits.current().problems
+    if len(problems) <= cap:
+        return problems
+    more = len(problems) - cap
+    note = Problem(
+        file,
+        None,
+        None,
+        None,
+        None,
+        None,
+        f"另有 {more:,} 个问题未列出（最多列出 {cap:,} 个）；请先改正以上问题后再检查",
+    )
+    return [*problems[:cap], note]
 
 
 def _moves_region_problem(actor, e: Enterprise, changed) -> str | None:
@@ -1308,6 +1339,22 @@ def _run_import(batch: ImportBatch, actor, progress, chunk, source_kind) -> Impo
                     else:
                         ok.append((i, prof))
                 valid = ok
+            if problems and actor is not None and not scopes.is_admin(actor):
+                # records with other problems: their scope too, so one pass tells everything
+                bad = {p.record for p in problems if p.record is not None}
+                pairs = [
+                    (i, u, rec)
+                    for i, rec in enumerate(raw, _offset + 1)
+                    if i in bad and (u := _raw_uscc(rec))
+                ]
+                known = app.existing([u for _i, u, _r in pairs]) if pairs else {}
+                for i, u, rec in pairs:
+                    region = rec.get("region")
+                    if known.get(u) is None and not isinstance(region, str):
+                        continue  # a new record without a 板块: validation already says so
+                    prof = {"uscc": u, **({"region": region} if isinstance(region, str) else {})}
+                    for path_, msg in _identity_scope_problems(actor, known.get(u), prof, refs):
+                        problems.append(Problem(records.file, i, None, None, u, path_, msg))
             if problems:
                 all_problems.extend(problems)
                 if not partial:
@@ -1340,10 +1387,11 @@ def _run_import(batch: ImportBatch, actor, progress, chunk, source_kind) -> Impo
         if not writing:
             transaction.set_rollback(True)
     all_problems.sort(key=lambda p: (p.record or 0, p.row or 0))
+    rejected_ids = {p.record for p in all_problems if p.record is not None}
+    all_problems = cap_problems(all_problems, getattr(records, "file", None))
     batch.total = total
     batch.processed = total
     batch.problems = [_problem_dict(p) for p in all_problems]
-    rejected_ids = {p.record for p in all_problems if p.record is not None}
     batch.rejected = len(rejected_ids)
     batch.finished_at = timezone.now()
     if not writing:

@@ -500,7 +500,10 @@ def edit_section(request, uscc, section):
     if request.method == "POST":
         _refuse_hidden(request, request.user, e, paths)
         form = F.SectionForm(request.POST, schema_fields=fields, regions=regions, initial=initial)
-        if form.is_valid():
+        if stale := _stale(request, e):  # opened on an older version: show what changed
+            form.is_valid()
+            form.add_error(None, stale)
+        elif form.is_valid():
             to_clear, ok = _emptied_known(form, fields, profile)
             confirm = _clear_confirmed(request, form, to_clear) if ok else None
             if ok and confirm is None:
@@ -672,7 +675,10 @@ def edit_year(request, uscc, year=None):
     if request.method == "POST":
         _refuse_hidden(request, request.user, e, paths)
         form = F.SectionForm(request.POST, schema_fields=fields, initial=initial)
-        if form.is_valid():
+        if stale := _stale(request, e):  # opened on an older version: show what changed
+            form.is_valid()
+            form.add_error(None, stale)
+        elif form.is_valid():
             to_clear, ok = _emptied_known(form, fields, profile)
             confirm = _clear_confirmed(request, form, to_clear) if ok else None
             if ok and confirm is None:

@@ -53,8 +53,11 @@ class ImportForm(forms.Form):
         name = (f.name or "").lower()
         if not name.endswith((".json", ".jsonl", ".ndjson", ".xlsx")):
             raise forms.ValidationError(_("文件类型不支持：请上传 .json、.jsonl 或 .xlsx 文件。"))
-        if f.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("文件过大（上限 200 MB）。"))
+        from srdi.exchange import limits
+
+        cap = limits.current().upload_bytes
+        if f.size > cap:
+            raise forms.ValidationError(_("文件过大（上限 %(mb)s）。") % {"mb": limits.mb(cap)})
         return f
 
 
