@@ -91,6 +91,7 @@ def _too_deep(request, exc):
     )
 
 
+@api.exception_handler(TypeError)
 @api.exception_handler(ValueError)
 def _bad_value(request, exc):
     # a value the handler could not use (a date that does not exist, a malformed number …):

@@ -113,6 +113,8 @@ def create_evaluation(request):
     as_of, review, explain = body.get("as_of"), bool(body.get("review")), bool(body.get("explain"))
     try:
         if "uscc" in body:
+            if not isinstance(body["uscc"] or [], list):
+                return _error(400, _("uscc 应为统一社会信用代码的数组"))
             codes = [str(u).strip().upper() for u in (body["uscc"] or [])]
             qs = scopes.visible_enterprises(user).filter(uscc__in=codes)
             found = set(qs.values_list("uscc", flat=True))
