@@ -18,7 +18,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # autocommit per request, as served
 
 EXAMPLES = int(os.environ.get("SRDI_FUZZ_EXAMPLES", "6"))
 
