@@ -1,7 +1,10 @@
 """The JSON API (django-ninja): one NinjaAPI, one router per app, OpenAPI at /api/docs."""
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import Http404
 from django.shortcuts import render
 from ninja import NinjaAPI
@@ -72,6 +75,34 @@ def _not_found(request, exc):
 def _forbidden(request, exc):
     detail = str(exc) if exc.args and str(exc) else "您无权执行此操作。"
     return api.create_response(request, {"detail": detail}, status=403)
+
+
+_log = logging.getLogger("srdi.api")
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request, exc):
+    _log.warning("API %s %s: value out of range", request.method, request.path, exc_info=exc)
+    return api.create_response(
+        request, {"detail": "请求中的数值或参数超出允许范围，未处理。"}, status=400
+    )
+
+
+@api.exception_handler(RecursionError)
+def _too_deep(request, exc):
+    return api.create_response(
+        request, {"detail": "请求内容嵌套层数过多（可能是构造的数据），未处理。"}, status=400
+    )
+
+
+@api.exception_handler(TypeError)
+@api.exception_handler(ValueError)
+def _bad_value(request, exc):
+    # a value the handler could not use (a date that does not exist, a malformed number …):
+    # the client's input, answered 400; logged with the traceback so that a bug stays visible
+    _log.warning("API %s %s: ValueError", request.method, request.path, exc_info=exc)
+    return api.create_response(request, {"detail": "请求参数无效，未处理。"}, status=400)
 
 
 api.add_router("/accounts", accounts_router, tags=["账户"])

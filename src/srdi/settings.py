@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "srdi.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "srdi.core.security.NoStoreMiddleware",
+    "srdi.core.security.MalformedBodyMiddleware",  # sec-data: no boundary, deep JSON → 400
     "srdi.audit.middleware.RequestContextMiddleware",
 ]
 

@@ -3,7 +3,6 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
-from srdi.accounts import scopes
 from srdi.accounts.roles import Role
 
 
@@ -45,15 +44,10 @@ def healthz(request):
 
 
 def _job_for(request, pk):
-    from django.core.exceptions import PermissionDenied
-    from django.shortcuts import get_object_or_404
-
+    from . import access
     from .models import Job
 
-    job = get_object_or_404(Job, pk=pk)
-    if job.created_by_id != request.user.pk and not scopes.is_admin(request.user):
-        raise PermissionDenied("您无权查看该任务。")
-    return job
+    return access.get(request.user, Job, pk=pk)
 
 
 def _job_next(job) -> str | None:
@@ -118,11 +112,9 @@ def inbox(request):
 
 @login_required
 def inbox_open(request, pk):
-    from django.shortcuts import get_object_or_404
-
-    from . import notifications
+    from . import access, notifications
     from .models import Notification
 
-    n = get_object_or_404(Notification, pk=pk, user=request.user)
+    n = access.get(request.user, Notification, pk=pk)
     notifications.mark_read(request.user, n.pk)
     return redirect(n.link or "core:inbox")

@@ -80,6 +80,65 @@ def streaming(title: str, headers: Sequence[str], *, widths: Sequence[float] = (
     return wb, ws
 
 
+class SafeSheet:
+    """A write-only worksheet whose ``append`` stores text as text (see :func:`new`)."""
+
+    def __init__(self, ws):
+        self._ws = ws
+
+    def append(self, values, *, bold: bool = False) -> None:
+        self._ws.append(row(self._ws, list(values), bold=bold))
+
+    def __getattr__(self, name):  # column_dimensions, freeze_panes, title …
+        return getattr(self._ws, name)
+
+    def __setattr__(self, name, value):
+        if name == "_ws":
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self._ws, name, value)
+
+
+class SafeWorkbook:
+    """A write-only workbook whose sheets are :class:`SafeSheet` (see :func:`new`)."""
+
+    def __init__(self):
+        from openpyxl import Workbook
+
+        self.wb = Workbook(write_only=True)
+
+    def create_sheet(self, title: str, *, widths: Sequence[float] = (), freeze=None) -> SafeSheet:
+        from openpyxl.utils import get_column_letter
+
+        ws = self.wb.create_sheet(title[:31])
+        for i, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+        if freeze:
+            ws.freeze_panes = freeze
+        return SafeSheet(ws)
+
+    def save(self, out) -> None:
+        self.wb.save(out)
+
+    def bytes(self) -> bytes:
+        buf = io.BytesIO()
+        self.wb.save(buf)
+        return buf.getvalue()
+
+
+def new() -> SafeWorkbook:
+    """A free-form write-only workbook (title rows, several sheets, streaming): each
+    ``ws.append(values)`` goes through :func:`row`, so text is always text::
+
+        wb = xlsx.new()
+        ws = wb.create_sheet("企业名单", widths=(22, 36), freeze="A4")
+        ws.append([title]); ws.append(headers, bold=True)
+        for r in rows: ws.append(r)
+        content = wb.bytes()          # or wb.save(path_or_stream)
+    """
+    return SafeWorkbook()
+
+
 def add_sheet(wb, sheet: Sheet):
     from openpyxl.utils import get_column_letter
 

@@ -6,11 +6,11 @@ import datetime as dt
 import functools
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from srdi.core.apiparams import Limit, Offset
 from srdi.registry.models import Enterprise
 
 from . import selectors, services, targets
@@ -108,7 +108,7 @@ def get_funnel(
 
 @router.get("/alerts", summary="未解除的监测预警")
 @guarded
-def get_alerts(request, kind: str | None = None, limit: int = 100, offset: int = 0):
+def get_alerts(request, kind: str | None = None, limit: Limit = 100, offset: Offset = 0):
     scope = selectors.scope_for(_user(request))
     qs = selectors.open_alerts(scope, kind).order_by("-detected_on", "pk")
     limit = max(1, min(limit, 500))
@@ -139,10 +139,9 @@ class PoolIn(Schema):
 @guarded
 def post_pool(request, uscc: str, tier: str, payload: PoolIn):
     user = _user(request)
-    e = get_object_or_404(Enterprise, uscc=uscc)
-    from srdi.accounts import scopes
+    from srdi.core import access
 
-    scopes.require_view(user, e)
+    e = access.get(user, Enterprise, uscc=uscc)
     entry = None
     if payload.willing is not None:
         entry = services.record_willingness(user, e, tier, payload.willing, payload.note)

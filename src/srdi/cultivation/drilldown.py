@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -129,9 +128,9 @@ def held_tiers(enterprise_ids: list[int], day: dt.date) -> dict[int, list[str]]:
 
 
 def to_xlsx(d: Drill, day: dt.date) -> bytes:
-    import openpyxl
+    from srdi.core import xlsx
 
-    wb = openpyxl.Workbook(write_only=True)
+    wb = xlsx.new()
     ws = wb.create_sheet("企业名单")
     ws.append([d.title])
     ws.append([f"统计截至 {day.isoformat()}"] + ([d.note] if d.note else []))
@@ -165,6 +164,4 @@ def to_xlsx(d: Drill, day: dt.date) -> bytes:
             for pk, uscc, name, region, ind in chunk:
                 ws.append([uscc, name, region or "", ind, "、".join(tiers.get(pk, []))])
             last = chunk[-1][0]
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return wb.bytes()

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from srdi.accounts import scopes
-from srdi.core import xlsx
+from srdi.core import access, xlsx
 from srdi.registry.models import Enterprise, Region, Title
 
 from . import bulletin, drilldown, forms, lifecycle, selectors, services, shares, targets
@@ -270,8 +270,7 @@ def _may_record(user, enterprise) -> bool:
 @login_required
 @require_POST
 def pool_record(request, uscc, tier):
-    enterprise = get_object_or_404(Enterprise, uscc=uscc)
-    scopes.require_view(request.user, enterprise)
+    enterprise = access.get(request.user, Enterprise, uscc=uscc)
     form = forms.PoolForm(request.POST)
     back = request.POST.get("next") or reverse("cultivation:pool") + f"?tier={tier}"
     if not back.startswith("/"):
@@ -406,11 +405,9 @@ def alerts(request):
         qs = qs.filter(assignee=request.user)
     qs = qs.select_related("assignee")
     if request.GET.get("export") == "xlsx":
-        import io
+        from srdi.core import xlsx
 
-        import openpyxl
-
-        wb = openpyxl.Workbook(write_only=True)
+        wb = xlsx.new()
         ws = wb.create_sheet("监测预警")
         ws.append(["类型", "企业", "统一社会信用代码", "板块", "内容", "发现日期"])
         for a in qs.iterator(chunk_size=2000):
@@ -424,9 +421,7 @@ def alerts(request):
                     a.detected_on.isoformat(),
                 ]
             )
-        buf = io.BytesIO()
-        wb.save(buf)
-        resp = HttpResponse(buf.getvalue(), content_type=XLSX)
+        resp = HttpResponse(wb.bytes(), content_type=XLSX)
         xlsx.attachment(resp, "培育预警.xlsx")
         return resp
     counts = selectors.alert_counts(scope, dt.date.today())
@@ -520,8 +515,8 @@ def batches(request):
 
 @login_required
 def batch_detail(request, pk):
+    batch = access.get(request.user, TitleBatch, pk=pk)
     scopes.require_official(request.user)
-    batch = get_object_or_404(TitleBatch, pk=pk)
     if request.GET.get("download") == "original":
         scopes.require_admin(request.user)
         return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.original_name)
@@ -545,9 +540,8 @@ def batch_detail(request, pk):
 
 @login_required
 def title_detail(request, pk):
-    title = get_object_or_404(Title.objects.select_related("enterprise"), pk=pk)
+    title = access.get(request.user, Title.objects.select_related("enterprise"), pk=pk)
     scopes.require_official(request.user)
-    scopes.require_view(request.user, title.enterprise)
     revoke_form = forms.RevokeForm(request.POST or None, initial={"on": dt.date.today()})
     if request.method == "POST":
         action = request.POST.get("action")

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import Http404
-
 from srdi.accounts import scopes
 
 
 def enterprise_for(user, uscc: str):
-    """The enterprise with this USCC if ``user`` may see it: 404 if unknown, 403 if out of scope."""
-    from django.core.exceptions import PermissionDenied
-
+    """The enterprise with this USCC if ``user`` may see it: 404 if unknown or out of scope."""
+    from srdi.core import access
     from srdi.registry.models import Enterprise
 
-    try:
-        e = Enterprise.objects.select_related("region", "industry").get(uscc=uscc.strip().upper())
-    except Enterprise.DoesNotExist:
-        raise Http404("未找到该统一社会信用代码对应的企业。") from None
-    if not scopes.can_view(user, e):
-        raise PermissionDenied("您无权查看该企业的诊断报告。")
+    qs = Enterprise.objects.select_related("region", "industry")
+    e = access.get(user, qs, uscc=(uscc or "").strip().upper())
     from srdi.finance import consent  # a partner: only with "diagnosis" granted, logged
 
     consent.require(user, e, "diagnosis", door="page", what="把脉诊断报告")

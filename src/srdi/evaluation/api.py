@@ -11,7 +11,12 @@ from ninja import Router
 
 from srdi.accounts import scopes
 
-from .services import EvaluationInputError, evaluate_enterprises, evaluate_profiles
+from .services import (
+    EvaluationInputError,
+    evaluate_enterprises,
+    evaluate_profiles,
+    may_save_runs,
+)
 
 router = Router()
 
@@ -108,6 +113,8 @@ def create_evaluation(request):
     as_of, review, explain = body.get("as_of"), bool(body.get("review")), bool(body.get("explain"))
     try:
         if "uscc" in body:
+            if not isinstance(body["uscc"] or [], list):
+                return _error(400, _("uscc 应为统一社会信用代码的数组"))
             codes = [str(u).strip().upper() for u in (body["uscc"] or [])]
             from srdi.finance import consent  # partners: only with "diagnosis" granted
 
@@ -116,7 +123,15 @@ def create_evaluation(request):
             missing = [u for u in codes if u not in found]
             if missing:
                 return _error(404, _("企业不存在或无权查看"), missing)
-            doc = evaluate_enterprises(qs, standards, as_of, review, user=user, explain=explain)
+            doc = evaluate_enterprises(
+                qs,
+                standards,
+                as_of,
+                review,
+                user=user,
+                explain=explain,
+                save=may_save_runs(user),
+            )
             order = {u: i for i, u in enumerate(codes)}
             doc["results"].sort(
                 key=lambda r: order.get(r["uscc"], 0)

@@ -93,6 +93,24 @@ def _actor(user):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+def may_save_runs(user) -> bool:
+    """Who may create evaluation runs (stored results): the system and the command line
+    (``user=None``), officials of the city, 板块 and departments, and an enterprise for itself
+    (its own page). Banks, universities and commissioners read results without storing runs
+    (issue 10, item 5)."""
+    from srdi.accounts.roles import Role
+
+    if user is None:
+        return True
+    return bool(
+        user.is_authenticated
+        and (
+            user.is_superuser
+            or user.role in {Role.ADMIN, Role.DEPARTMENT, Role.REGION_OFFICER, Role.ENTERPRISE}
+        )
+    )
+
+
 def evaluate_enterprises(
     queryset,
     standard_ids: Iterable[str] | None = None,
@@ -118,6 +136,10 @@ def evaluate_enterprises(
     was done; the records are in the database). ``progress(stage, done, total)`` is called as
     the stages finish; ``timings`` (a dict) receives the seconds spent per stage.
     """
+    if save and not may_save_runs(user):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("您无权创建评估记录（可以查看评估结果）。")
     ids, day = resolve_request(standard_ids, as_of, review)
     stds = [rules.load_standard(s) for s in ids]
     if summary:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -20,12 +19,10 @@ STATUS_ZH = {"verified": "", "partial": "部分核实", "unverified": "待核实
 
 
 def _enterprise(user, uscc: str):
+    from srdi.core import access
     from srdi.finance import consent  # a partner sees results only with "diagnosis" granted
 
-    qs = consent.visible_for(user, "diagnosis")
-    e = qs.filter(uscc=(uscc or "").strip().upper()).first()
-    if e is None:
-        raise Http404(_("企业不存在或无权查看"))
+    e = access.get(user, consent.visible_for(user, "diagnosis"), uscc=(uscc or "").strip().upper())
     consent.record(user, e, ["diagnosis"], "page", "认定标准评估")
     return e
 
@@ -52,7 +49,13 @@ def enterprise_evaluation(request, uscc: str):
     day = _day(request)
     review = request.GET.get("review") == "1"
     if request.method == "POST":
-        evaluate_enterprises(type(e).objects.filter(pk=e.pk), None, day, review, user=request.user)
+        evaluate_enterprises(
+            type(e).objects.filter(pk=e.pk),
+            None,
+            day,
+            review,
+            user=request.user,  # the service refuses banks and commissioners (403)
+        )
         messages.success(request, _("评估结果已保存（含规则版本与输入快照）"))
         return redirect(f"{request.path}?as_of={day.isoformat()}{'&review=1' if review else ''}")
     profile = build_profile(e)
@@ -158,13 +161,12 @@ def whatif_page(request):
 def whatif_result(request, pk):
     import json
 
-    from django.shortcuts import get_object_or_404
+    from django.http import Http404
 
+    from srdi.core import access
     from srdi.core.models import Job
 
-    job = get_object_or_404(Job, pk=pk, kind="whatif")
-    if job.created_by_id != request.user.pk and not scopes.is_admin(request.user):
-        raise Http404(_("未找到该测算，或您无权查看。"))
+    job = access.get(request.user, Job.objects.filter(kind="whatif"), pk=pk)
     if job.status != Job.Status.DONE or not job.result_file:
         return redirect("core:job", pk=job.pk)
     try:

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
+from . import limits
+from .limits import depth, depth_message
 from .problems import UNREADABLE, Problem, ProfileErrors, Records
 from .validate import validate_records
 
@@ -85,6 +87,8 @@ def _iter_json_array(chunks: Iterable[str], file, problems: list, locations: lis
     (memory stays around one chunk plus the records not yet consumed); ``locations`` gets the
     line each element starts on."""
     it = iter(chunks)
+    lim = limits.current()
+    count = 0
     buf = ""
     idx = 0
     eof = False
@@ -148,6 +152,9 @@ def _iter_json_array(chunks: Iterable[str], file, problems: list, locations: lis
                 try:
                     obj, end = _DECODER.raw_decode(buf, idx)
                     break
+                except RecursionError:
+                    fail(depth_message(lim.json_depth))
+                    return
                 except json.JSONDecodeError as e:
                     if fill():
                         continue
@@ -160,7 +167,19 @@ def _iter_json_array(chunks: Iterable[str], file, problems: list, locations: lis
                     return
             idx = end
             locations.append(start_line)
-            yield obj
+            count += 1
+            if count > lim.rows:
+                fail(f"记录数超过上限（{lim.rows:,} 条），其后的记录未读取；请拆分文件")
+                return
+            if depth(obj, lim.json_depth) > lim.json_depth - 1:  # the array is one level
+                problems.append(
+                    Problem(
+                        file, count, start_line, None, None, None, depth_message(lim.json_depth)
+                    )
+                )
+                yield UNREADABLE
+            else:
+                yield obj
             if not skip_ws():
                 fail("JSON 格式错误：文件意外结束（缺少 ]）")
                 return
@@ -202,6 +221,7 @@ def _text_chunks(src, size: int = 1 << 20) -> Iterator[str]:
 
 def _iter_jsonl(lines: Iterable[str], file, problems: list, locations: list) -> Iterator:
     record = 0
+    lim = limits.current()
     for lineno, raw in enumerate(lines, 1):
         if lineno == 1 and raw.startswith("\ufeff"):
             raw = raw[1:]
@@ -209,9 +229,30 @@ def _iter_jsonl(lines: Iterable[str], file, problems: list, locations: list) -> 
         if not s:
             continue
         record += 1
+        if record > lim.rows:
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    lineno,
+                    None,
+                    None,
+                    None,
+                    f"记录数超过上限（{lim.rows:,} 条），其后的记录未读取；请拆分文件",
+                )
+            )
+            return
         locations.append(lineno)
         try:
             obj = _DECODER.decode(s)
+            if depth(obj, lim.json_depth) > lim.json_depth:
+                raise RecursionError
+        except RecursionError:
+            problems.append(
+                Problem(file, record, lineno, None, None, None, depth_message(lim.json_depth))
+            )
+            yield UNREADABLE
+            continue
         except json.JSONDecodeError as e:
             msg = _json_message(e).replace(f"（第{e.lineno}行第{e.colno}列）", f"（第{e.colno}列）")
             problems.append(Problem(file, record, lineno, None, None, None, msg))

@@ -672,15 +672,38 @@ def _map_columns(spec: SheetSpec, row1, row2, file, problems):
 
 def read_xlsx(src, *, file: str | None = None) -> Records:
     """Read a filled template into raw records (JSON structure, not yet validated)."""
+    from . import limits as L
     from .xlsxfast import XlsxReader
 
     problems: list[Problem] = []
     records: list[dict] = []
     locs: list[dict] = []
+    lim = L.current()
+    path = src if isinstance(src, str | os.PathLike) else None
+    fh = open(path, "rb") if path is not None else src  # noqa: SIM115 - closed below
+    try:
+        check = L.check_xlsx(fh, lim)  # zip bombs refused before any library decompresses
+        if check.refusal:
+            problems.append(Problem(file, None, None, None, None, None, check.refusal))
+            return Records(file=file, fmt="xlsx", problems=problems, locations=locs)
+        problems.extend(_formula_problems(fh, check.formulas or {}, file))
+    finally:
+        if path is not None:
+            fh.close()
     try:
         wb = XlsxReader(src)
-    except Exception as e:  # noqa: BLE001 - any failure to open is a problem of the file
-        problems.append(Problem(file, None, None, None, None, None, f"无法读取 Excel 文件：{e}"))
+    except Exception:  # noqa: BLE001 - any failure to open is a problem of the file
+        problems.append(
+            Problem(
+                file,
+                None,
+                None,
+                None,
+                None,
+                None,
+                "无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式（请用 Excel 另存为 .xlsx 后重试）",
+            )
+        )
         return Records(file=file, fmt="xlsx", problems=problems, locations=locs)
     try:
         titles = wb.sheetnames
@@ -712,6 +735,39 @@ def read_xlsx(src, *, file: str | None = None) -> Records:
     return out
 
 
+def _formula_problems(src, formulas: dict, file) -> list[Problem]:
+    """Formula cells without a cached value are reported, never imported as unknown."""
+    if not formulas:
+        return []
+    try:
+        src.seek(0)
+        with zipfile.ZipFile(src) as zf:
+            titles = {member: title for title, member in _sheet_members(zf).items()}
+    except (KeyError, zipfile.BadZipFile, SyntaxError):  # ParseError is a SyntaxError
+        titles = {}
+    finally:
+        src.seek(0)
+    out = []
+    for member, cells in formulas.items():
+        title = titles.get(member)
+        if title is None or title == INSTRUCTIONS_SHEET:
+            continue
+        for col, row in cells:
+            out.append(
+                Problem(
+                    file,
+                    None,
+                    row,
+                    title,
+                    None,
+                    None,
+                    f"单元格 {col}{row} 是公式，但文件中没有它的计算结果（文件未经 Excel 计算保存）；"
+                    "请在 Excel 中打开、保存后再上传，或直接填写数值",
+                )
+            )
+    return out
+
+
 def _read_sheet(rows, spec, file, problems, records, locs, index, stubs=None) -> None:
     title = spec.title
     sec = spec.section
@@ -733,9 +789,26 @@ def _read_sheet(rows, spec, file, problems, records, locs, index, stubs=None) ->
         (i, c.key, conv) for i, c, conv in mapping if c is not _USCC_COL and c is not _YEAR_COL
     ]
     seen_rows: dict = {}
+    from . import limits as L
+
+    lim = L.current()
+    max_row, max_chars = lim.rows + first - 1, lim.cell_chars
     for rowno, row in enumerate(rows, first):
         if not row:
             continue
+        if rowno > max_row:
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    rowno,
+                    title,
+                    None,
+                    None,
+                    f"工作表「{title}」超过 {lim.rows:,} 行的上限，其后的行未读取；请拆分文件",
+                )
+            )
+            break
         n = len(row)
         obj = {}
         for i, k, conv in fields:
@@ -754,6 +827,19 @@ def _read_sheet(rows, spec, file, problems, records, locs, index, stubs=None) ->
                         obj[k] = Decimal(repr(v))
                     continue
                 if tv is str and (not v or v.isspace()):
+                    continue
+                if tv is str and len(v) > max_chars:
+                    problems.append(
+                        Problem(
+                            file,
+                            None,
+                            rowno,
+                            title,
+                            None,
+                            k,
+                            f"单元格内容有 {len(v):,} 个字符，超过上限 {max_chars:,}",
+                        )
+                    )
                     continue
                 obj[k] = conv(v)
         raw_uscc = row[uscc_i] if uscc_i is not None and uscc_i < n else None

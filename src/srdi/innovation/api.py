@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from ninja import Body, Router, Schema
 from ninja.errors import HttpError
 
 from srdi.core import access
+from srdi.core.apiparams import Year
 from srdi.registry.models import Enterprise
 
 from . import scopes, selectors, services
@@ -58,6 +58,8 @@ def _match(m: Match) -> dict:
 def match(request, payload: MatchIn):
     from . import matching
 
+    if not payload.needs or not payload.capabilities:
+        raise HttpError(400, "needs（需求）与 capabilities（能力）都至少需要一条。")
     if len(payload.needs) > 2000 or len(payload.capabilities) > 20000:
         raise HttpError(400, "单次最多 2000 条需求、20000 项能力；更大的批量请使用命令行。")
     try:
@@ -194,7 +196,7 @@ def match_transition(request, pk: int, payload: TransitionIn):
 
 
 @router.get("/projects", summary="产学研合作项目（权限范围内）")
-def list_projects(request, year: int | None = None):
+def list_projects(request, year: Year | None = None):
     qs = scopes.visible_projects(request.auth).select_related("enterprise")
     if year:
         qs = qs.filter(signed_on__year=year)
@@ -263,10 +265,7 @@ class ApplyIn(Schema):
 def apply(request, pk: int, payload: ApplyIn):
     from .models import ChallengeItem
 
-    item = ChallengeItem.objects.filter(
-        challenge__in=scopes.visible_challenges(request.auth), pk=pk).select_related("challenge", "need").first()  # fmt: skip
-    if item is None:
-        raise Http404("未找到该榜单项目，或您无权查看。")
+    item = access.get(request.auth, ChallengeItem.objects.select_related("challenge", "need"), pk=pk)  # fmt: skip
     team = access.get(request.auth, Team, write=True, pk=payload.team)
     try:
         a = services.apply_for(request.auth, item, team, payload.dict())

@@ -22,7 +22,9 @@ from .models import (
     Application,
     Capability,
     Challenge,
+    ChallengeItem,
     Match,
+    Milestone,
     Need,
     Project,
     Team,
@@ -221,4 +223,16 @@ access.register(
         is_kjj(user) or (is_university(user) and a.team.institution == user.organization)
     ),
     name="揭榜申请",
+)
+access.register(
+    ChallengeItem,
+    visible=lambda user, qs: qs.filter(challenge__in=visible_challenges(user)),
+    writable=lambda user, i: is_kjj(user),
+    name="榜单项目",
+)
+access.register(
+    Milestone,
+    visible=lambda user, qs: qs.filter(application__in=visible_applications(user)),
+    writable=lambda user, m: is_kjj(user),
+    name="里程碑",
 )

@@ -401,12 +401,7 @@ def challenge_publish(request, pk):
 @login_required
 @require_POST
 def challenge_apply(request, item_pk):
-    item = ChallengeItem.objects.filter(
-        challenge__in=scopes.visible_challenges(request.user), pk=item_pk).select_related("challenge", "need").first()  # fmt: skip
-    if item is None:
-        from django.http import Http404
-
-        raise Http404(_("未找到该榜单项目，或您无权查看。"))
+    item = access.get(request.user, ChallengeItem.objects.select_related("challenge", "need"), pk=item_pk)  # fmt: skip
     team = access.get(request.user, Team, write=True, pk=request.POST.get("team") or 0)
     try:
         services.apply_for(request.user, item, team, request.POST.dict())
@@ -459,12 +454,7 @@ def application_accept(request, pk):
 @login_required
 @require_POST
 def milestone_done(request, pk):
-    ms = Milestone.objects.filter(
-        application__in=scopes.visible_applications(request.user), pk=pk).select_related("application__item").first()  # fmt: skip
-    if ms is None:
-        from django.http import Http404
-
-        raise Http404(_("未找到该里程碑，或您无权查看。"))
+    ms = access.get(request.user, Milestone.objects.select_related("application__item"), pk=pk)
     try:
         services.complete_milestone(
             request.user, ms, request.POST.get("done_on"), request.POST.get("paid_on")

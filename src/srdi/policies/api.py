@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from srdi.accounts import scopes
 from srdi.audit.services import jsonable
+from srdi.core import access
 
 from . import selectors as S
 from . import services
@@ -20,12 +20,7 @@ router = Router()
 
 
 def _policy(user, pk: int) -> Policy:
-    from django.core.exceptions import PermissionDenied
-
-    p = get_object_or_404(Policy, pk=pk)
-    if p.status != Policy.Status.PUBLISHED and not scopes.is_official(user):
-        raise PermissionDenied("该政策尚未发布。")
-    return p
+    return access.get(user, Policy, pk=pk)  # drafts: 404 to whoever may not see them
 
 
 @router.get("/", summary="政策目录")
@@ -57,8 +52,8 @@ def get_policy(request, pk: int):
 
 @router.get("/{int:pk}/matches", summary="符合该政策的企业（权限范围内）")
 def policy_matches(request, pk: int, status: str = "eligible"):
-    scopes.require_official(request.auth)
     p = _policy(request.auth, pk)
+    scopes.require_official(request.auth)
     return [
         {
             "uscc": m.enterprise.uscc,
@@ -75,8 +70,7 @@ def policy_matches(request, pk: int, status: str = "eligible"):
 def enterprise_matches(request, uscc: str, all: bool = False):  # noqa: A002
     from srdi.registry.models import Enterprise
 
-    ent = get_object_or_404(Enterprise, uscc=uscc)
-    scopes.require_view(request.auth, ent)
+    ent = access.get(request.auth, Enterprise, uscc=uscc)
     day = date.today()
     pols = S.published_policies(day)
     res = match_profile([s for _p, s in pols], S.profile_of(ent), day)
@@ -89,7 +83,7 @@ def enterprise_matches(request, uscc: str, all: bool = False):  # noqa: A002
 
 @router.post("/{int:pk}/publish", summary="发布当前版本并定向推送新匹配的企业")
 def publish(request, pk: int):
-    p = get_object_or_404(Policy, pk=pk)
+    p = access.get(request.auth, Policy, pk=pk, write=True)
     newly = services.publish_policy(request.auth, p)
     return {"version": p.published_version, "newly_matched": [e.uscc for e in newly]}
 
@@ -132,7 +126,7 @@ def create_application(request, pk: int, uscc: str):
     from srdi.registry.models import Enterprise
 
     p = _policy(request.auth, pk)
-    ent = get_object_or_404(Enterprise, uscc=uscc)
+    ent = access.get(request.auth, Enterprise, uscc=uscc)
     return _app_json(services.start_application(request.auth, p, ent))
 
 

@@ -67,16 +67,6 @@ def application_docx(app: Application) -> bytes:
 
 
 def application_xlsx(app: Application) -> bytes:
-    from openpyxl import Workbook
+    from srdi.core import xlsx
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "申报表"
-    ws.append(["项目", "内容"])
-    for k, v in _rows(app):
-        ws.append([k, v])
-    ws.column_dimensions["A"].width = 36
-    ws.column_dimensions["B"].width = 60
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx.workbook([xlsx.Sheet("申报表", ["项目", "内容"], _rows(app), widths=(36, 60))])

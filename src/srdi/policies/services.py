@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from srdi.accounts import scopes
 from srdi.audit.services import jsonable, record
+from srdi.core import formatting as fmt
 from srdi.core.notifications import notify
 
 from . import conditions as C
@@ -40,6 +41,16 @@ def require_editor(user) -> None:
         raise PermissionDenied(_("仅市工信局管理员或部门用户可编辑政策。"))
 
 
+def require_owner(user, policy: Policy) -> None:
+    """A department user manages only its own department's policies (and their applications):
+    the policy's 发布部门 must name it (policies/data/departments.yaml). Issue 10, item 5."""
+    from .scopes import owns_policy
+
+    require_editor(user)
+    if not owns_policy(user, policy):
+        raise PermissionDenied(_("该政策不由您所在部门发布，您无权管理。"))
+
+
 def _columns(spec: Spec) -> dict:
     return {
         "title": spec.title,
@@ -59,8 +70,14 @@ def _clean_raw(raw: dict) -> dict:
 
 def save_policy(user, raw: dict, policy: Policy | None = None, note: str = "") -> Policy:
     """Create or edit a policy (validated; a new version every time). Raises SpecError."""
+    from .scopes import owns_department_text
+
     require_editor(user)
+    if policy is not None:
+        require_owner(user, policy)
     spec = parse_spec(raw)
+    if not owns_department_text(user, spec.department or ""):
+        raise PermissionDenied(_("发布部门应为您所在的部门（部门用户只能管理本部门的政策）。"))
     raw = _clean_raw(raw)
     with transaction.atomic():
         if policy is None:
@@ -218,7 +235,7 @@ def rematch_policy(policy: Policy, trigger: str = "rematch", as_of: date | None 
 def publish_policy(user, policy: Policy, system: bool = False) -> list:
     """Publish the current version; notify exactly the enterprises it newly matches."""
     if not system:
-        require_editor(user)
+        require_owner(user, policy)
     spec = S.spec_of(policy)
     with transaction.atomic():
         policy.status = Policy.Status.PUBLISHED
@@ -239,7 +256,7 @@ def publish_policy(user, policy: Policy, system: bool = False) -> list:
 
 
 def archive_policy(user, policy: Policy) -> None:
-    require_editor(user)
+    require_owner(user, policy)
     policy.status = Policy.Status.ARCHIVED
     policy.save(update_fields=["status"])
     PolicyMatch.objects.filter(policy=policy).delete()
@@ -524,7 +541,6 @@ def notify_reviewers(app: Application) -> list:
 
 
 def _require_reviewer(user, app: Application) -> None:
-    require_editor(user)
     scopes.require_view(user, app.enterprise)
     if not R.may_review(user, app.policy):
         raise PermissionDenied(
@@ -568,6 +584,17 @@ def review_application(
         raise ValidationError(_("批准时请填写核定金额（万元）。"))
     if amount is not None and amount < 0:
         raise ValidationError(_("核定金额不能为负数。"))
+    if (
+        approve
+        and amount is not None
+        and app.amount_estimated is not None
+        and amount > app.amount_estimated
+        and not reason.strip()
+    ):
+        raise ValidationError(
+            _("核定金额 %(a)s 超过按政策公式测算的 %(e)s，请在审核意见中写明理由。")
+            % {"a": fmt.wan(amount), "e": fmt.wan(app.amount_estimated)}
+        )
     app.status = Application.Status.APPROVED if approve else Application.Status.REJECTED
     app.review_reason = reason
     app.amount_approved = amount if approve else None

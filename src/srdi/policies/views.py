@@ -9,13 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from srdi.accounts import scopes
-from srdi.core import xlsx
+from srdi.core import access, xlsx
 from srdi.registry.models import Enterprise
 
 from . import selectors as S
@@ -46,10 +46,7 @@ def policy_list(request):
 
 
 def _policy_for(user, pk) -> Policy:
-    p = get_object_or_404(Policy, pk=pk)
-    if p.status != Policy.Status.PUBLISHED and not scopes.is_official(user):
-        raise PermissionDenied(_("该政策尚未发布。"))
-    return p
+    return access.get(user, Policy, pk=pk)  # drafts: 404 to whoever may not see them
 
 
 @login_required
@@ -112,7 +109,7 @@ def matches_xlsx(request, pk):
     from .matching import STATUS_LABELS
 
     scopes.require_official(request.user)
-    policy = get_object_or_404(Policy, pk=pk)
+    policy = access.get(request.user, Policy, pk=pk)
     qs = S.matches_for_policy(request.user, policy, ("eligible", "unknown", "near"))
     spec = S.spec_of(policy, published=policy.status == Policy.Status.PUBLISHED)
     money = spec.benefit.kind != "none"
@@ -145,8 +142,8 @@ def _editor(request):
 
 @login_required
 def policy_edit(request, pk=None):
+    policy = access.get(request.user, Policy, pk=pk, write=True) if pk else None
     _editor(request)
-    policy = get_object_or_404(Policy, pk=pk) if pk else None
     initial = PolicyForm.initial_from(policy.spec) if policy else {}
     if request.method == "POST":
         form = PolicyForm(request.POST, initial=initial, editing=policy is not None)
@@ -219,8 +216,8 @@ def policy_preview(request, pk):
 
     from .tasks import preview_task
 
+    policy = access.get(request.user, Policy, pk=pk, write=True)
     _editor(request)
-    policy = get_object_or_404(Policy, pk=pk)
     job_id = request.GET.get("job")
     if not job_id:
         job = jobs.create(
@@ -234,8 +231,10 @@ def policy_preview(request, pk):
         job.save(update_fields=["params"])
         preview_task(job.pk)
         return redirect("core:job", pk=job.pk)
-    job = get_object_or_404(
-        Job, pk=int(job_id) if str(job_id).isdigit() else 0, kind="policy_preview"
+    job = access.get(
+        request.user,
+        Job.objects.filter(kind="policy_preview"),
+        pk=int(job_id) if str(job_id).isdigit() else 0,
     )
     if job.created_by_id != request.user.pk or job.params.get("policy") != policy.pk:
         from django.http import Http404
@@ -255,8 +254,8 @@ def policy_preview(request, pk):
 @login_required
 @require_POST
 def policy_publish(request, pk):
+    policy = access.get(request.user, Policy, pk=pk, write=True)
     _editor(request)
-    policy = get_object_or_404(Policy, pk=pk)
     newly = services.publish_policy(request.user, policy)
     messages.success(
         request,
@@ -269,8 +268,9 @@ def policy_publish(request, pk):
 @login_required
 @require_POST
 def policy_archive(request, pk):
+    policy = access.get(request.user, Policy, pk=pk, write=True)
     _editor(request)
-    services.archive_policy(request.user, get_object_or_404(Policy, pk=pk))
+    services.archive_policy(request.user, policy)
     messages.success(request, _("政策已下线。"))
     return redirect("policies:list")
 
@@ -297,8 +297,7 @@ def my_matches(request):
 
 @login_required
 def enterprise_matches(request, uscc):
-    ent = get_object_or_404(Enterprise, uscc=uscc)
-    scopes.require_view(request.user, ent)
+    ent = access.get(request.user, Enterprise, uscc=uscc)
     pols = S.published_policies(date.today())
     results = match_profile([s for _p, s in pols], S.profile_of(ent), date.today())
     rows = [(p, r) for (p, _s), r in zip(pols, results, strict=True)]
@@ -323,8 +322,7 @@ def enterprise_matches(request, uscc):
 @login_required
 @require_POST
 def set_mutes(request, uscc):
-    ent = get_object_or_404(Enterprise, uscc=uscc)
-    scopes.require_view(request.user, ent)
+    ent = access.get(request.user, Enterprise, uscc=uscc)
     cats = [c for c in request.POST.getlist("muted") if c in CATEGORIES]
     services.set_mutes(request.user, ent, cats)
     messages.success(request, _("推送设置已保存。"))
@@ -335,7 +333,7 @@ def set_mutes(request, uscc):
 @require_POST
 def apply(request, pk, uscc):
     policy = _policy_for(request.user, pk)
-    ent = get_object_or_404(Enterprise, uscc=uscc)
+    ent = access.get(request.user, Enterprise, uscc=uscc)
     try:
         app = services.start_application(request.user, policy, ent)
     except ValidationError as exc:
@@ -548,7 +546,7 @@ def unclaimed_xlsx(request, pk):
     from srdi.core import formatting as F
     from srdi.core import xlsx
 
-    policy = get_object_or_404(Policy, pk=pk)
+    policy = access.get(request.user, Policy, pk=pk)
     scopes.require_official(request.user)
     rows = (
         [

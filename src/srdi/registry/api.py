@@ -91,6 +91,7 @@ class MetaOut(Schema):
     field_sources: dict
     writable_sections: list[str]
     updated_at: str
+    version: str
 
 
 class DetailOut(Schema):
@@ -186,6 +187,7 @@ def _row(e) -> dict:
 
 
 def _detail(user, e, status=200) -> HttpResponse:
+    from srdi.core import concurrency
     from srdi.finance import consent
 
     from .selectors import build_profile
@@ -196,7 +198,7 @@ def _detail(user, e, status=200) -> HttpResponse:
         granted = consent.granted(user, e)
         profile = consent.filter_profile(profile, granted)
         consent.record(user, e, granted, "api", "企业信息（接口）")
-    return _json(
+    resp = _json(
         {
             "profile": profile,
             "meta": {
@@ -207,10 +209,13 @@ def _detail(user, e, status=200) -> HttpResponse:
                 "field_sources": e.field_sources or {},
                 "writable_sections": sorted(sections),
                 "updated_at": e.updated_at.isoformat(),
+                "version": concurrency.version(profile),
             },
         },
         status=status,
     )
+    resp["ETag"] = concurrency.etag(profile)
+    return resp
 
 
 def _lookup(user, uscc):
@@ -232,7 +237,7 @@ def get_enterprise(request, uscc: str):
     e = _lookup(user, uscc)
     if e is None:
         return _error(404, NOT_FOUND)
-    return _detail(user, e)
+    return _detail(user, e)  # with its ETag (the version to send back in If-Match)
 
 
 def _body(request):
@@ -316,7 +321,7 @@ _PATCH_DOC = {
 
 @router.patch(
     "/{uscc}",
-    response={200: DetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: DetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 412: ErrorOut},
     summary="修改企业（部分更新）",
     description="请求内容为部分企业画像：只修改出现的字段，未出现的字段保持不变；数组（awards、honors、"
     "titles…）出现时整体替换。"
@@ -324,7 +329,9 @@ _PATCH_DOC = {
     "表示把该数值改为“未知”（清除，记入审计日志，数据来源改为本次接口修改）；年度或得分不存在时不做任何修改。"
     "声明类字段（是否获得认证、知识产权件数等）没有“未知”：请写 false 或 0，null 视为未修改；"
     "基本属性（名称、成立日期等）的 null 同样视为未修改。"
-    "按栏目检查权限（部门只能修改本部门数据，企业用户不能修改称号与合规记录），清除数值也一样。",
+    "按栏目检查权限（部门只能修改本部门数据，企业用户不能修改称号与合规记录），清除数值也一样。"
+    "防止覆盖他人的修改：GET 返回 ETag（即 meta.version）；PATCH 带 If-Match: <ETag> 时，"
+    "若企业数据在此期间已被他人修改则返回 412（不保存，响应头 ETag 为当前版本）。",
     openapi_extra=_PATCH_DOC,
 )
 def update_enterprise(request, uscc: str):
@@ -337,9 +344,26 @@ def update_enterprise(request, uscc: str):
     data, err = _body(request)
     if err:
         return err
+    from srdi.core import concurrency
+
+    from .selectors import build_profile
+
+    if stale := concurrency.if_match_refused(request, build_profile(e)):
+        return stale
     clear = services.explicit_null_measurements(data)
     try:
-        services.update_enterprise(user, e, data, source="api", clear=clear)
+        services.update_enterprise(
+            user,
+            e,
+            data,
+            source="api",
+            clear=clear,
+            expected_version=request.headers.get("If-Match"),
+        )
+    except concurrency.StaleEdit as exc:
+        resp = _error(412, str(exc))
+        resp["ETag"] = f'"{exc.current_version}"'
+        return resp
     except ProfileErrors as exc:
         return _error(400, "修改内容有误，未保存", exc.problems)
     except PermissionDenied as exc:

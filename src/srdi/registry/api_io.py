@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
-
-from srdi.accounts import scopes
 
 from .models import ImportBatch
 from .services import EXPORT_FORMATS, ImportRefused, batch_report, import_profiles, may_import
@@ -56,7 +53,7 @@ def _user(request):
 
 @router.post(
     "/import",
-    response={200: BatchOut, 400: BatchOut, 403: ErrorOut},
+    response={200: BatchOut, 400: BatchOut, 403: ErrorOut, 413: ErrorOut},
     summary="导入企业画像文件（JSON / JSON Lines / xlsx）",
     description=(
         "multipart 上传 `file`；`mode` 为 `all`（默认，有任何问题则不导入并返回 400 与全部问题）"
@@ -74,6 +71,10 @@ def import_file(
         return Status(403, {"detail": "仅市工信局、部门用户和板块工作人员可以导入企业数据。"})
     if mode not in ImportBatch.Mode.values:
         return Status(400, _bad_mode(mode))
+    from srdi.exchange import limits
+
+    if file.size > (cap := limits.current().upload_bytes):
+        return Status(413, {"detail": f"文件过大（上限 {limits.mb(cap)}），未导入。"})
     try:
         batch = import_profiles(
             file, actor=user, department=department, mode=mode, original_name=file.name
@@ -128,7 +129,7 @@ def export(request, format: str = "json", region: list[str] | None = None):
 )
 def import_report(request, batch_id: int):
     user = _user(request)
-    batch = get_object_or_404(ImportBatch, pk=batch_id)
-    if not (scopes.is_admin(user) or batch.uploaded_by_id == user.pk):
-        return Status(403, {"detail": "您无权查看该导入批次。"})
+    from srdi.core import access
+
+    batch = access.get(user, ImportBatch, pk=batch_id)
     return Status(200, batch_report(batch))

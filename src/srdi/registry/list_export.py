@@ -83,22 +83,12 @@ def export_rows(qs):
 def write_export(qs, out, progress: Callable[[int], None] | None = None) -> int:
     """Write the filtered list to `out` (.xlsx, write-only/streaming); returns the row count.
     ``progress(rows written)`` is called every :data:`PROGRESS_EVERY` rows."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from srdi.core import xlsx
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("企业名录")
-    ws.freeze_panes = "C2"
-    for col, width in zip("ABCDEFGHIJK", (22, 36, 14, 10, 28, 22, 10, 16, 14, 12, 10), strict=True):
-        ws.column_dimensions[col].width = width
-    bold = Font(bold=True)
-    header = []
-    for h in EXPORT_HEADERS:
-        c = WriteOnlyCell(ws, value=h)
-        c.font = bold
-        header.append(c)
-    ws.append(header)
+    wb = xlsx.new()
+    widths = (22, 36, 14, 10, 28, 22, 10, 16, 14, 12, 10)
+    ws = wb.create_sheet("企业名录", widths=widths, freeze="C2")
+    ws.append(EXPORT_HEADERS, bold=True)
     n = 0
     for row in export_rows(qs):
         ws.append(row)

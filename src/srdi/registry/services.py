@@ -281,9 +281,23 @@ def _scope_problems(actor, ent: Enterprise | None, profile: dict, refs: Refs) ->
     """(path, message) for what ``actor`` may not write in ``profile``."""
     if actor is None or scopes.is_admin(actor):
         return []
+    errs = _identity_scope_problems(actor, ent, profile, refs)
+    if errs or ent is None:
+        return errs
+    unchanged = _unchanged_top_sections(ent, profile, refs)
+    for section in sorted(_sections_of(profile) - unchanged):
+        if not scopes.may_write(actor, ent, section):
+            errs.append((section, f"您无权修改该企业的“{section}”数据"))
+    return errs
+
+
+def _identity_scope_problems(actor, ent: Enterprise | None, profile: dict, refs: Refs) -> list:
+    """Who may import this enterprise at all (exists? whose 板块? moved?): checked for every
+    record with a readable USCC, valid or not, so that one pass reports every problem."""
+    if actor is None or scopes.is_admin(actor):
+        return []
     from srdi.accounts.roles import Role
 
-    errs = []
     region = profile.get("region")
     new_region_id = refs.region_ids.get(region) if region else None
     if ent is None:
@@ -302,19 +316,87 @@ def _scope_problems(actor, ent: Enterprise | None, profile: dict, refs: Refs) ->
             return [("uscc", f"该企业不属于您所在的板块（{actor.region}），不能导入")]
         if "region" in profile and new_region_id != actor.region_id:
             return [("region", f"不能把企业移出本板块（{actor.region}）")]
-    unchanged = _unchanged_top_sections(ent, profile, refs)
-    for section in sorted(_sections_of(profile) - unchanged):
-        if not scopes.may_write(actor, ent, section):
-            errs.append((section, f"您无权修改该企业的“{section}”数据"))
-    return errs
+    return []
 
 
 # --------------------------------------------------------------------------- applying profiles
 
 
+def department_label_problem(actor, department: str) -> str | None:
+    """Why ``actor`` may not label data as provided by ``department`` (None: it may).
+
+    Issue 10, item 5: an importer cannot label data as another department's. The administrator
+    (and the system, ``actor=None``) may name any provider; everyone else only their own
+    department or 板块, or nothing (then their own department is recorded)."""
+    department = (department or "").strip()
+    if not department or actor is None or scopes.is_admin(actor):
+        return None
+    own = set()
+    if getattr(actor, "department", ""):
+        own |= {actor.department, str(actor.get_department_display())}
+    if getattr(actor, "region_id", None):
+        own.add(actor.region.name)
+    if department in own:
+        return None
+    return f"不能以其他部门或板块（{department}）的名义提供数据"
+
+
+def require_department_label(actor, department: str) -> None:
+    problem = department_label_problem(actor, department)
+    if problem:
+        raise PermissionDenied(problem)
+
+
+def future_year_problems(profile: dict) -> list[Problem]:
+    """Annual figures for a year after next are refused in every door (the web form's limit)."""
+    limit = timezone.localdate().year + 1
+    out = []
+    for key in ("years", "development_scores"):
+        for year in (profile.get(key) or {}) if isinstance(profile.get(key), dict) else ():
+            if str(year).isdigit() and int(year) > limit:
+                out.append(
+                    Problem(field=f"{key}.{year}", message=f"年度不能晚于 {limit} 年（{year}）")
+                )
+    return out
+
+
+def cap_problems(problems: list[Problem], file=None) -> list[Problem]:
+    """At most SRDI_IMPORT_MAX_PROBLEMS problems, and one more saying how many were left out
+    (a file with a million bad rows gets a readable report, not a million lines)."""
+    from srdi.exchange import limits
+
+    cap = limits.current().problems
+    if len(problems) <= cap:
+        return problems
+    more = len(problems) - cap
+    note = Problem(
+        file,
+        None,
+        None,
+        None,
+        None,
+        None,
+        f"另有 {more:,} 个问题未列出（最多列出 {cap:,} 个）；请先改正以上问题后再检查",
+    )
+    return [*problems[:cap], note]
+
+
+def _moves_region_problem(actor, e: Enterprise, changed) -> str | None:
+    """A 板块 officer cannot move an enterprise out of its 板块; an enterprise cannot move
+    itself (issue 10, item 5; every door: web, API, CLI, import)."""
+    from srdi.accounts.roles import Role
+
+    if actor is None or scopes.is_admin(actor) or "region" not in changed:
+        return None
+    if actor.role == Role.REGION_OFFICER:  # it is in the officer's 板块: a change moves it out
+        return f"不能把企业移出本板块（{actor.region}）"
+    return "您无权修改企业的所属板块（请联系所属板块或市工信局）"
+
+
 def _data_source(source, actor, *, department="", batch=None, label="") -> DataSource:
     if isinstance(source, DataSource):
         return source
+    require_department_label(actor, department)
     kind = source if source in DataSource.Kind.values else DataSource.Kind.SYSTEM
     return DataSource.objects.create(
         kind=kind,
@@ -833,6 +915,8 @@ def create_enterprise(actor, data: dict, *, source="web", department: str = "") 
     """
     refs = Refs()
     profile = _validate_one(data, refs)
+    if problems := future_year_problems(profile):
+        raise ProfileErrors(problems)
     if Enterprise.objects.filter(uscc=profile["uscc"]).exists():
         raise ProfileErrors(
             [Problem(field="uscc", message=f"统一社会信用代码 {profile['uscc']} 已存在")]
@@ -858,6 +942,7 @@ def update_enterprise(
     source="web",
     department="",
     clear: Iterable[str] = (),
+    expected_version: str | None = None,
 ):
     """Apply a partial exchange-format dict to ``enterprise`` (only the keys present change).
 
@@ -889,17 +974,27 @@ def update_enterprise(
             problems.append(
                 Problem(field=c, message=_("%(label)s不能同时填写数值又设为“未知”") % _label(c))
             )
+    problems += future_year_problems(profile)
     if problems:
         raise ProfileErrors(problems)
+    require_department_label(actor, department)
     with transaction.atomic():
         e = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         if actor is not None and not scopes.writable_sections(actor, e):
             raise PermissionDenied("您无权修改该企业的数据。")
+        if expected_version:  # no lost update: refuse a write based on an older version
+            from srdi.core import concurrency
+
+            from .selectors import build_profile
+
+            concurrency.require_version(expected_version, build_profile(e))
         if clear:
             _put_cleared(profile, e, clear)
         # dry run on a copy to know what changes, then check scope per changed section
         changed = _changed_paths(e, profile, refs) if actor is not None or clear else ()
         if actor is not None:
+            if refused := _moves_region_problem(actor, e, changed):
+                raise PermissionDenied(refused)
             for path in changed:
                 scopes.require_write(actor, e, _section_of_path(path))
         cleared = [c for c in clear if c in changed]
@@ -1188,6 +1283,7 @@ def import_profiles(
 
 def new_batch(file_or_path, *, actor=None, department="", mode="all", original_name=None):
     """Store the uploaded original and create its ImportBatch (status pending)."""
+    require_department_label(actor, department)
     src, name = _open_original(file_or_path, original_name)
     fh = None
     if isinstance(src, Path):
@@ -1270,6 +1366,22 @@ def _run_import(batch: ImportBatch, actor, progress, chunk, source_kind) -> Impo
                     else:
                         ok.append((i, prof))
                 valid = ok
+            if problems and actor is not None and not scopes.is_admin(actor):
+                # records with other problems: their scope too, so one pass tells everything
+                bad = {p.record for p in problems if p.record is not None}
+                pairs = [
+                    (i, u, rec)
+                    for i, rec in enumerate(raw, _offset + 1)
+                    if i in bad and (u := _raw_uscc(rec))
+                ]
+                known = app.existing([u for _i, u, _r in pairs]) if pairs else {}
+                for i, u, rec in pairs:
+                    region = rec.get("region")
+                    if known.get(u) is None and not isinstance(region, str):
+                        continue  # a new record without a 板块: validation already says so
+                    prof = {"uscc": u, **({"region": region} if isinstance(region, str) else {})}
+                    for path_, msg in _identity_scope_problems(actor, known.get(u), prof, refs):
+                        problems.append(Problem(records.file, i, None, None, u, path_, msg))
             if problems:
                 all_problems.extend(problems)
                 if not partial:
@@ -1302,10 +1414,11 @@ def _run_import(batch: ImportBatch, actor, progress, chunk, source_kind) -> Impo
         if not writing:
             transaction.set_rollback(True)
     all_problems.sort(key=lambda p: (p.record or 0, p.row or 0))
+    rejected_ids = {p.record for p in all_problems if p.record is not None}
+    all_problems = cap_problems(all_problems, getattr(records, "file", None))
     batch.total = total
     batch.processed = total
     batch.problems = [_problem_dict(p) for p in all_problems]
-    rejected_ids = {p.record for p in all_problems if p.record is not None}
     batch.rejected = len(rejected_ids)
     batch.finished_at = timezone.now()
     if not writing:

@@ -442,11 +442,47 @@ def _clear_confirmed(request, form, to_clear: list[str]) -> dict | None:
     return confirm
 
 
+def _stale(request, e) -> str | None:
+    """The Chinese message when the posted form was opened on an older version of `e`
+    (issue 10, item 6: a stale form never silently reverts another user's change)."""
+    from srdi.core import concurrency
+
+    from .selectors import build_profile
+
+    changes = concurrency.stale_changes(request.POST, build_profile(e))
+    if changes is None:
+        return None
+    return concurrency.stale_message(changes, label=S.path_label)
+
+
+def _version_stamp(e) -> str:
+    from srdi.core import concurrency
+
+    from .selectors import build_profile
+
+    return concurrency.stamp(build_profile(e))
+
+
 def _save(request, e, data: dict, form, field_names, clear=()) -> bool:
+    from srdi.core import concurrency
+
     from . import services
 
+    if stale := _stale(request, e):
+        form.add_error(None, stale)
+        return False
     try:
-        result = services.update_enterprise(request.user, e, data, source="web", clear=clear)
+        result = services.update_enterprise(
+            request.user,
+            e,
+            data,
+            source="web",
+            clear=clear,
+            expected_version=concurrency.stamped_version(request.POST),
+        )
+    except concurrency.StaleEdit:
+        form.add_error(None, _stale(request, e) or "未保存：该企业数据已被他人修改，请刷新后重试。")
+        return False
     except ProfileErrors as exc:
         _apply_problems(form, exc.problems, field_names)
         return False
@@ -487,7 +523,10 @@ def edit_section(request, uscc, section):
     if request.method == "POST":
         _refuse_hidden(request, request.user, e, paths)
         form = F.SectionForm(request.POST, schema_fields=fields, regions=regions, initial=initial)
-        if form.is_valid():
+        if stale := _stale(request, e):  # opened on an older version: show what changed
+            form.is_valid()
+            form.add_error(None, stale)
+        elif form.is_valid():
             to_clear, ok = _emptied_known(form, fields, profile)
             confirm = _clear_confirmed(request, form, to_clear) if ok else None
             if ok and confirm is None:
@@ -501,7 +540,14 @@ def edit_section(request, uscc, section):
     return render(
         request,
         "registry/edit_section.html",
-        {"e": e, "form": form, "label": label, "hidden": hidden, "confirm_clear": confirm},
+        {
+            "e": e,
+            "form": form,
+            "label": label,
+            "hidden": hidden,
+            "confirm_clear": confirm,
+            "version_stamp": _version_stamp(e),
+        },
     )
 
 
@@ -563,13 +609,27 @@ def edit_recognition(request, uscc):
                 to_clear = [f"development_scores.{y}" for y in sorted(removed)]
                 data["development_scores"] = new_scores
             confirm, message = _clear_confirmation(request, to_clear)
-            if confirm is not None:
+            stale = _stale(request, e)
+            if stale:
+                errors.append(stale)
+            elif confirm is not None:
                 errors.append(message)
             else:
+                from srdi.core import concurrency
+
                 from . import services
 
                 try:
-                    result = services.update_enterprise(user, e, data, source="web", clear=to_clear)
+                    result = services.update_enterprise(
+                        user,
+                        e,
+                        data,
+                        source="web",
+                        clear=to_clear,
+                        expected_version=concurrency.stamped_version(request.POST),
+                    )
+                except concurrency.StaleEdit:
+                    errors.append(_stale(request, e) or "未保存：该企业数据已被他人修改。")
                 except ProfileErrors as exc:
                     errors = [p.format_zh() for p in exc.problems]
                 else:
@@ -610,6 +670,7 @@ def edit_recognition(request, uscc):
             "read_only_titles": read_only_titles,
             "label": F.RECOGNITION_LABEL,
             "confirm_clear": confirm,
+            "version_stamp": _version_stamp(e),
         },
     )
 
@@ -637,7 +698,10 @@ def edit_year(request, uscc, year=None):
     if request.method == "POST":
         _refuse_hidden(request, request.user, e, paths)
         form = F.SectionForm(request.POST, schema_fields=fields, initial=initial)
-        if form.is_valid():
+        if stale := _stale(request, e):  # opened on an older version: show what changed
+            form.is_valid()
+            form.add_error(None, stale)
+        elif form.is_valid():
             to_clear, ok = _emptied_known(form, fields, profile)
             confirm = _clear_confirmed(request, form, to_clear) if ok else None
             if ok and confirm is None:
@@ -659,6 +723,7 @@ def edit_year(request, uscc, year=None):
             "hidden": hidden,
             "year": year,
             "confirm_clear": confirm,
+            "version_stamp": _version_stamp(e),
         },
     )
 

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -53,8 +53,11 @@ class ImportForm(forms.Form):
         name = (f.name or "").lower()
         if not name.endswith((".json", ".jsonl", ".ndjson", ".xlsx")):
             raise forms.ValidationError(_("文件类型不支持：请上传 .json、.jsonl 或 .xlsx 文件。"))
-        if f.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("文件过大（上限 200 MB）。"))
+        from srdi.exchange import limits
+
+        cap = limits.current().upload_bytes
+        if f.size > cap:
+            raise forms.ValidationError(_("文件过大（上限 %(mb)s）。") % {"mb": limits.mb(cap)})
         return f
 
 
@@ -64,10 +67,9 @@ def _require_import(user) -> None:
 
 
 def _batch_for(request, pk) -> ImportBatch:
-    batch = get_object_or_404(ImportBatch, pk=pk)
-    if not (scopes.is_admin(request.user) or batch.uploaded_by_id == request.user.pk):
-        raise PermissionDenied(_("您无权查看该导入批次。"))
-    return batch
+    from srdi.core import access
+
+    return access.get(request.user, ImportBatch, pk=pk)
 
 
 @login_required

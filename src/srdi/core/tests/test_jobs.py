@@ -22,8 +22,8 @@ def test_job_progress_and_download_only_for_its_owner(client, users):
     assert status["percent"] == 100 and status["download"]
     assert client.get(status["download"]).getvalue() == b"ok"
     client.force_login(users["enterprise"])
-    assert client.get(f"/jobs/{job.pk}.json").status_code == 403
-    assert client.get(f"/jobs/{job.pk}/download").status_code == 403
+    assert client.get(f"/jobs/{job.pk}.json").status_code == 404
+    assert client.get(f"/jobs/{job.pk}/download").status_code == 404
 
 
 def test_healthz(client, db):

@@ -169,7 +169,7 @@ def test_api_pool_record_scope(users, enterprises, login):
         {"willing": True},
         content_type="application/json",
     )
-    assert bad.status_code == 403
+    assert bad.status_code == 404
 
 
 def test_title_page_actions(users, titled, login):
@@ -186,4 +186,4 @@ def test_title_page_actions(users, titled, login):
     t.refresh_from_db()
     assert t.status == "revoked"
     other = Title.objects.filter(enterprise=titled[1]).first()
-    assert login(users["region_officer"]).get(f"/cultivation/titles/{other.pk}/").status_code == 403
+    assert login(users["region_officer"]).get(f"/cultivation/titles/{other.pk}/").status_code == 404

@@ -29,11 +29,11 @@ def test_page_for_own_enterprise(users, login):
 @pytest.mark.parametrize(
     "role,uscc,status",
     [
-        ("enterprise", B, 403),
-        ("region_officer", B, 403),
-        ("commissioner", B, 403),
-        ("partner", B, 403),
-        ("partner_unshared", A, 403),
+        ("enterprise", B, 404),
+        ("region_officer", B, 404),
+        ("commissioner", B, 404),
+        ("partner", B, 404),
+        ("partner_unshared", A, 404),
         ("region_officer", A, 200),
         ("commissioner", A, 200),
         ("partner", A, 200),
@@ -51,8 +51,8 @@ def test_download_scope(users, login):
     assert r.status_code == 200
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in r["Content-Disposition"]
-    assert c.get(f"/diagnosis/{B}/report.pdf?as_of=2025-06-30").status_code == 403
-    assert c.get(f"/diagnosis/{B}/report.docx").status_code == 403
+    assert c.get(f"/diagnosis/{B}/report.pdf?as_of=2025-06-30").status_code == 404
+    assert c.get(f"/diagnosis/{B}/report.docx").status_code == 404
 
 
 def test_download_pdf(users, login):
@@ -158,7 +158,7 @@ def test_api_diagnosis_and_scope(users, login):
     assert [s["id"] for s in body["standards"]] == rules.standards_in_force(
         rules.as_date("2025-06-30")
     )
-    assert c.get(f"/api/diagnosis/{B}").status_code == 403
+    assert c.get(f"/api/diagnosis/{B}").status_code == 404
     assert c.get(f"/api/diagnosis/{A}?as_of=bad").status_code == 400
 
 
@@ -166,7 +166,7 @@ def test_api_report_download(users, login):
     c = login(users["commissioner"])
     r = c.get(f"/api/diagnosis/{A}/report?format=docx&as_of=2025-06-30")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
-    assert c.get(f"/api/diagnosis/{B}/report?format=docx").status_code == 403
+    assert c.get(f"/api/diagnosis/{B}/report?format=docx").status_code == 404
 
 
 def test_api_batch(users, login):

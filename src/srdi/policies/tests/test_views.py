@@ -42,7 +42,7 @@ def test_list_published_for_everyone_drafts_for_officials(published, draft, user
     c = login(users["enterprise"])
     html = c.get("/policies/").content.decode()
     assert "营收过亿企业奖励" in html and "草稿政策" not in html
-    assert c.get(f"/policies/{draft.pk}/").status_code == 403
+    assert c.get(f"/policies/{draft.pk}/").status_code == 404
     c = login(users["admin"])
     assert "草稿政策" in c.get("/policies/").content.decode()
 
@@ -52,8 +52,8 @@ def test_enterprise_sees_only_its_own_matches(published, users, enterprises, log
     c = login(users["enterprise"])
     r = c.get(f"/policies/enterprise/{a.uscc}/")
     assert r.status_code == 200 and "营收过亿企业奖励" in r.content.decode()
-    assert c.get(f"/policies/enterprise/{b.uscc}/").status_code == 403
-    assert c.get(f"/api/policies/enterprise/{b.uscc}").status_code == 403
+    assert c.get(f"/policies/enterprise/{b.uscc}/").status_code == 404
+    assert c.get(f"/api/policies/enterprise/{b.uscc}").status_code == 404
     data = c.get(f"/api/policies/enterprise/{a.uscc}").json()
     assert data["matches"][0]["status"] == "eligible"
     assert data["matches"][0]["conditions"][0]["met"] is True
@@ -139,7 +139,7 @@ def test_one_click_application_flow_and_ledger(published, users, enterprises, lo
     assert app.data["enterprise"]["uscc"] == a.uscc
     assert app.data["figures"]["revenue"] == 10000
     assert app.amount_estimated == 30
-    assert c.post(f"/policies/{published.pk}/apply/{b.uscc}/").status_code == 403
+    assert c.post(f"/policies/{published.pk}/apply/{b.uscc}/").status_code == 404
     # downloads
     r = c.get(f"/policies/applications/{app.pk}/download.docx")
     assert r.status_code == 200 and r.content[:2] == b"PK"
@@ -291,7 +291,7 @@ def test_api_applications_scoped(published, users, enterprises, login):
     c = login(users["enterprise"])
     r = c.post(f"/api/policies/{published.pk}/applications/{a.uscc}")
     assert r.status_code == 200 and r.json()["data"]["figures"]["revenue"] == 10000
-    assert c.post(f"/api/policies/{published.pk}/applications/{b.uscc}").status_code == 403
+    assert c.post(f"/api/policies/{published.pk}/applications/{b.uscc}").status_code == 404
     assert [x["uscc"] for x in c.get("/api/policies/applications").json()] == [a.uscc]
     assert login(users["partner"]).get("/api/policies/applications").status_code == 403
     assert len(login(users["admin"]).get("/api/policies/applications").json()) == 1

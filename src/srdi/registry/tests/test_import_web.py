@@ -141,8 +141,8 @@ def test_batches_are_private_to_uploader_and_admins(users, login):
     c.post("/io/import/", {"file": _file([MEILI_NEW]), "mode": "all"})
     batch = ImportBatch.objects.get()
     other = login(users["department"])
-    assert other.get(f"/io/imports/{batch.pk}/").status_code == 403
-    assert other.get(f"/io/imports/{batch.pk}/original").status_code == 403
+    assert other.get(f"/io/imports/{batch.pk}/").status_code == 404
+    assert other.get(f"/io/imports/{batch.pk}/original").status_code == 404
     assert login(users["admin"]).get(f"/io/imports/{batch.pk}/").status_code == 200
 
 
@@ -207,7 +207,7 @@ def test_api_import_scopes(users, client, enterprises):
     # another user's batch report is private
     batch_id = ImportBatch.objects.latest("pk").pk
     r = client.get(f"/api/io/imports/{batch_id}", **_bearer(users["department"]))
-    assert r.status_code == 403
+    assert r.status_code == 404
 
 
 def test_api_export_is_scope_filtered(users, client, enterprises):

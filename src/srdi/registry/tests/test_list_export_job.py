@@ -94,7 +94,7 @@ def test_large_export_runs_as_a_job_with_the_same_filters(settings, users, many,
     n = Notification.objects.get(user=users["admin"], kind="export_done")
     assert n.link == f"/jobs/{job.pk}/"
     # the job's file is not for other users
-    assert login(users["region_officer"]).get(f"/jobs/{job.pk}/download").status_code == 403
+    assert login(users["region_officer"]).get(f"/jobs/{job.pk}/download").status_code == 404
 
 
 def test_job_exports_only_the_officers_scope(settings, users, many, regions, login):
