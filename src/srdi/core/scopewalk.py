@@ -35,6 +35,9 @@ VALUES: dict[str, object] = {
     "section": "basic",
     "tier": "srdi_sme",
     "policies:application_download:fmt": "xlsx",
+    "cultivation:alert_handle:action": "close",
+    "support:request_file:att": 1,  # an attachment of the request named by pk
+    "support:visit_file:file_pk": 1,  # a file of the visit named by pk
 }
 
 # "app_label.ModelName" → callable(world) returning an object out of scope of enterprise A's user
@@ -53,11 +56,48 @@ def _draft_policy(world):
 FACTORIES["policies.Policy"] = _draft_policy
 
 # "app_label.ModelName" → why every signed-in user may see every object of it (nothing to hide)
-PUBLIC: dict[str, str] = {}
+PUBLIC: dict[str, str] = {
+    "chains.Chain": "the chain map is public to every signed-in user (issue 14); enterprises on it "
+    "are filtered by scope",
+    "chains.Node": "nodes of the public chain map (issue 14); enterprises on it are filtered by scope",
+    "chains.FeaturedCluster": "clusters and their recognition are public (issue 14)",
+    "recognition.Platform": "recognised service and innovation platforms are public lists (issue 16)",
+    "finance.Product": "banks publish their products to every signed-in user for matching (issue 15)",
+}
 
 # routes the walk skips, with the reason (route name, "namespace:name", or a path prefix)
 EXEMPT: dict[str, str] = {
     "admin/": "Django admin: staff only (superusers), not a scoped door",
     "cultivation:target": "the plan's targets are public to every signed-in user (no scope)",
     "api/cultivation/targets/": "the plan's targets are public to every signed-in user (no scope)",
+    "cultivation:final": "a plan's final assessment is the city's (no enterprise in the key); "
+    "officials only, by role",
+    "api:place": "the node is public; the enterprise is a required query parameter looked up with "
+    "access.get (chains tests cross that line)",
+    "api:propose": "the node is public; the enterprise is a required query parameter looked up "
+    "with access.get (chains tests cross that line)",
 }
+
+
+def _service_plan(world):
+    """一企一策: one plan per enterprise (enterprise B's, made once)."""
+    from srdi.support.models import ServicePlan
+
+    return ServicePlan.objects.get_or_create(enterprise=world.enterprise_b)[0]
+
+
+FACTORIES["support.ServicePlan"] = _service_plan
+
+
+def _commissioner_profile(world):
+    """A commissioner's profile (one per user): a new commissioner serving 板块 B."""
+    from srdi.accounts.models import User
+    from srdi.accounts.roles import Role
+    from srdi.support.models import CommissionerProfile
+
+    n = world.seq()
+    user = User.objects.create_user(f"walkzy{n}", password=None, role=Role.COMMISSIONER)
+    return CommissionerProfile.objects.create(user=user, region=world.region_b)
+
+
+FACTORIES["support.CommissionerProfile"] = _commissioner_profile

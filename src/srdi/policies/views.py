@@ -108,8 +108,8 @@ def matches_xlsx(request, pk):
 
     from .matching import STATUS_LABELS
 
+    policy = access.get(request.user, Policy, pk=pk)  # unknown or out of scope: 404 first
     scopes.require_official(request.user)
-    policy = access.get(request.user, Policy, pk=pk)
     qs = S.matches_for_policy(request.user, policy, ("eligible", "unknown", "near"))
     spec = S.spec_of(policy, published=policy.status == Policy.Status.PUBLISHED)
     money = spec.benefit.kind != "none"

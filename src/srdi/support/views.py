@@ -202,8 +202,8 @@ def request_attachment(request, pk, att):
 @login_required
 def enterprise_page(request, uscc):
     user = request.user
+    e = _enterprise(request, uscc)  # unknown or out of scope: 404 before any role check
     _require_user(user)
-    e = _enterprise(request, uscc)
     User = get_user_model()
     may_assign = scopes.may_assign(user, e)
     candidates = []
@@ -258,8 +258,8 @@ def plan_own(request):
 @login_required
 def plan_page(request, uscc):
     user = request.user
+    e = _enterprise(request, uscc)  # unknown or out of scope: 404 before any role check
     _require_user(user)
-    e = _enterprise(request, uscc)
     plan = ServicePlan.objects.filter(enterprise=e).first()
     if plan is not None:
         plan = access.get(user, ServicePlan, pk=plan.pk)
