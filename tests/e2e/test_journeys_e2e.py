@@ -206,12 +206,13 @@ def test_enterprise_updates_a_figure_opens_diagnosis_and_applies(
     _db(lambda: None)
     base = live_server.url
     login(page, base, "jinggong", "/")
-    page.wait_for_url(re.compile(rf"/enterprises/{a.uscc}/$"))
+    # the enterprise's home shows its own work; its record is one click away
+    page.goto(f"{base}/enterprises/{a.uscc}/")
     page.get_by_role("link", name=f"修改 {Y1} 年").click()
     page.get_by_label("营业收入（万元）", exact=True).fill("6000")
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(re.compile(rf"/enterprises/{a.uscc}/#years$"))
-    assert "6000" in page.locator('#years-table tr[data-field="revenue"]').inner_text()
+    assert "6,000" in page.locator('#years-table tr[data-field="revenue"]').inner_text()
     # its diagnosis
     page.goto(f"{base}/diagnosis/{a.uscc}/")
     assert a.name in page.locator("h1").inner_text()

@@ -63,6 +63,10 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def get_full_name(self) -> str:
+        """The name shown to people: 姓名 (display_name), else Django's first/last name."""
+        return self.display_name or super().get_full_name()
+
     @property
     def is_admin_role(self) -> bool:
         return self.role == Role.ADMIN or self.is_superuser

@@ -134,6 +134,18 @@ def node_edit(request, chain_pk=None, pk=None):
 
 
 # ------------------------------------------------------------------ nodes
+def _with_may_decide(user, candidates):
+    """Mark the candidates whose place the user may confirm (no button that answers 403)."""
+    for c in candidates:
+        e = c["enterprise"] if isinstance(c, dict) else c.enterprise
+        ok = scopes.may_place(user, e)
+        if isinstance(c, dict):
+            c["may_decide"] = ok
+        else:
+            c.may_decide = ok
+    return candidates
+
+
 @login_required
 def node_detail(request, pk):
     user = request.user
@@ -146,7 +158,9 @@ def node_detail(request, pk):
         "node": node, "row": row, "foundation": foundation_label(node.foundation),
         "enterprises": selectors.node_enterprises(user, node),
         "leaders": selectors.leaders_at(user, node),
-        "candidates": selectors.candidates(user, node) if scopes.is_official(user) else [],
+        "candidates": _with_may_decide(user, selectors.candidates(user, node))
+        if scopes.is_official(user)
+        else [],
         "leads": scopes.visible_leads(user, node.leads.all()),
         "is_editor": scopes.is_editor(user), "is_official": scopes.is_official(user),
         "may_lead": scopes.is_official(user) and user.role != "commissioner",
@@ -452,7 +466,7 @@ def niche(request):
     qs = scopes.visible_niche(user).select_related("enterprise", "node__chain")
     if request.GET.get("format") == "xlsx":
         rows = [[n.enterprise.name, n.enterprise.uscc, n.product, n.node.chain.name, n.node.name,
-                 fmt.num(n.market_share_pct), n.why_key, n.get_status_display()] for n in qs]  # fmt: skip
+                 fmt.number(n.market_share_pct), n.why_key, n.get_status_display()] for n in qs]  # fmt: skip
         return xlsx.response(xlsx.workbook([xlsx.Sheet(_("市级培育库"), [_("企业"), _("统一社会信用代码"),
                              _("产品"), _("产业链"), _("环节"), _("细分市场占有率（%）"), _("关键性说明"),
                              _("状态")], rows)]), "市级关键环节产品培育库.xlsx")  # fmt: skip

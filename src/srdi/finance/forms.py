@@ -73,9 +73,10 @@ class ProductForm(forms.Form):
     rate_max = forms.DecimalField(label=_("年利率上限（%）"), required=False)
     term_months = forms.IntegerField(label=_("最长期限（月）"), required=False, min_value=1)
     conditions = forms.CharField(
-        label=_("准入条件"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_('每行一条：说明|表达式，例如 持有专精特新称号|holds("srdi_sme", "little_giant")；'
-                    "营业收入不低于2000万元|y1.revenue >= 2000"),
+        label=_("准入条件"), required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "class": "tech"}),  # the rules language
+        help_text=_("每行一条：条件说明|规则表达式（与政策条件相同的规则语言，如“持有专精特新称号”"
+                    "“上年营业收入不低于2000万元”）。"),
     )  # fmt: skip
     description = forms.CharField(
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -44,6 +44,8 @@ def _role(user) -> dict:
         "is_enterprise": scopes.is_enterprise(user),
         "is_jrj": scopes.is_finance_official(user),
         "is_official": acc.is_official(user),
+        # the department that may close a listing problem routed to it (else None)
+        "my_department": user.department if user.role == "department" else None,
     }
 
 
