@@ -653,7 +653,7 @@ def plans_view(request):
     administrator loads the next plan here (YAML or xlsx)."""
     from . import plans as plan_data
 
-    _scope(request)  # officials only
+    scope = _scope(request)  # officials only
     errors = []
     can_load = scopes.is_admin(request.user)
     if request.method == "POST":
@@ -678,6 +678,7 @@ def plans_view(request):
             "plans": list(plan_data.all_plans().values()),
             "today": dt.date.today(),
             "can_load": can_load,
+            "sees_city": scope.is_city,  # the final assessment is city-wide
             "errors": errors,
         },
     )
