@@ -38,6 +38,7 @@ VALUES: dict[str, object] = {
     "cultivation:alert_handle:action": "close",
     "support:request_file:att": 1,  # an attachment of the request named by pk
     "support:visit_file:file_pk": 1,  # a file of the visit named by pk
+    "innovation:ip_request:kind": "patent_navigation",  # an IP service, not an object
 }
 
 # "app_label.ModelName" → callable(world) returning an object out of scope of enterprise A's user

@@ -31,6 +31,7 @@ urlpatterns = [
     path("patents/", views.patent_list, name="patents"),
     path("patents/template/", views.patent_template, name="patent_template"),
     path("patents/import/", views.patent_import, name="patent_import"),
+    path("patents/<str:uscc>/request/<str:kind>/", views.ip_request, name="ip_request"),
     path("challenges/", views.challenge_list, name="challenges"),
     path("challenges/new/", views.challenge_new, name="challenge_new"),
     path("challenges/<int:pk>/", views.challenge_detail, name="challenge"),

@@ -6,8 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from srdi.core import access, xlsx
@@ -490,7 +493,59 @@ def patent_list(request):
         "priority": patents.priority_exam_candidates(target) if target else None,
         "navigation": patents.navigation_eligible(target) if target else None,
         "may_import": acc.is_official(request.user) or own is not None,
+        "may_request": target is not None and _may_file(request.user, target),
+        "ip_requests": _ip_requests(target),
     })  # fmt: skip
+
+
+def _may_file(user, enterprise) -> bool:
+    from srdi.support import scopes as support_scopes
+
+    return support_scopes.may_file(user, enterprise)
+
+
+def _ip_requests(enterprise):
+    """The enterprise's 专利导航 / 优先审查 requests filed through the service system."""
+    if enterprise is None:
+        return []
+    from srdi.support.models import ServiceRequest
+
+    return list(
+        ServiceRequest.objects.filter(enterprise=enterprise, subkind__in=IP_REQUESTS).order_by(
+            "-filed_at"
+        )[:10]
+    )
+
+
+#: the IP services an enterprise asks for as a request (support/data/routing.yaml: 技术 → 细类)
+IP_REQUESTS = {"patent_navigation": _lazy("专利导航"), "priority_examination": _lazy("优先审查")}
+
+
+@login_required
+def ip_request(request, uscc, kind):
+    """Ask for 专利导航 or 优先审查 (plan 二(五)): a request routed by the service system."""
+    from srdi.support import services as support
+
+    e = access.get(request.user, Enterprise, uscc=str(uscc or "").strip().upper())
+    if kind not in IP_REQUESTS:
+        raise Http404(_("没有这项知识产权服务。"))
+    if request.method != "POST":
+        return redirect(f"{reverse('innovation:patents')}?uscc={e.uscc}")
+    note = (request.POST.get("note") or "").strip()
+    label = str(IP_REQUESTS[kind])
+    description = _("%(e)s申请%(k)s服务。") % {"e": e.name, "k": label}
+    if note:
+        description += "\n" + note
+    try:
+        r = support.file_request(request.user, e, "technology", description, subkind=kind,
+                                 source="innovation.ip", title=_("申请%(k)s") % {"k": label})  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(f"{reverse('innovation:patents')}?uscc={e.uscc}")
+    messages.success(
+        request, _("已提交%(k)s申请，已转%(d)s办理。") % {"k": label, "d": r.department_label}
+    )
+    return redirect("support:request", pk=r.pk)
 
 
 @login_required

@@ -87,3 +87,37 @@ def test_patent_pages_are_scoped(users, enterprises, client):
     page = client.get("/innovation/patents/").content.decode()
     assert "乙企业专利" not in page and "待核实" in page
     assert client.get("/innovation/patents/template/").status_code == 200
+
+
+def test_patent_navigation_is_asked_for_as_a_routed_request(users, enterprises, client):
+    """专利导航 / 优先审查 (plan 二(五)) become requests of the service system, routed to the
+    department its routing table names; another enterprise's page answers 404."""
+    from srdi.support.models import ServiceRequest
+
+    a, b = enterprises
+    IPAsset.objects.create(enterprise=a, kind="invention_patent", number="ZL-A", title="甲企业专利",
+                           status=IPAsset.Status.GRANTED)  # fmt: skip
+    client.force_login(users["enterprise"])
+    page = client.get("/innovation/patents/").content.decode()
+    assert f"/innovation/patents/{a.uscc}/request/patent_navigation/" in page
+    r = client.post(f"/innovation/patents/{a.uscc}/request/patent_navigation/", {"note": "请协助"})
+    req = ServiceRequest.objects.get(enterprise=a, subkind="patent_navigation")
+    assert r.status_code == 302 and r.url == f"/support/requests/{req.pk}/"
+    assert (
+        req.category == "technology" and req.department == "scjgj" and "请协助" in req.description
+    )
+    page = client.get("/innovation/patents/").content.decode()
+    assert "申请专利导航" in page and f"/support/requests/{req.pk}/" in page
+    # out of scope: 404, nothing filed; an unknown service: 404
+    assert (
+        client.post(f"/innovation/patents/{b.uscc}/request/patent_navigation/").status_code == 404
+    )
+    assert client.post(f"/innovation/patents/{a.uscc}/request/nothing/").status_code == 404
+    assert ServiceRequest.objects.filter(enterprise=b).count() == 0
+    # a bank may not file for an enterprise: no button, and the door refuses
+    client.force_login(users["partner"])
+    assert client.post(f"/innovation/patents/{a.uscc}/request/patent_navigation/").status_code in (
+        403,
+        404,
+    )
+    assert ServiceRequest.objects.filter(enterprise=a).count() == 1
