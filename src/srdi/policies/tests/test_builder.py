@@ -47,11 +47,27 @@ def _groups(children):
     )
 
 
+def _group_depth(t) -> int:
+    """Groups along the deepest path (the form allows B.MAX_DEPTH)."""
+    if t.get("t") != "group":
+        return 0
+    return 1 + max((_group_depth(c) for c in t["items"]), default=0)
+
+
 inner = st.recursive(leaves, _groups, max_leaves=8)
 roots = st.one_of(
     leaves.map(lambda x: {"t": "group", "op": "and", "items": [x]}),
     _groups(inner),
-)
+).filter(lambda t: _group_depth(t) <= B.MAX_DEPTH)
+
+
+def test_groups_nested_deeper_than_the_form_allows_are_refused_in_chinese():
+    leaf = {"t": "flag", "field": BOOL[0], "value": True}
+    tree = leaf
+    for _ in range(B.MAX_DEPTH + 1):
+        tree = {"t": "group", "op": "and", "items": [tree, leaf]}
+    with pytest.raises(B.BuilderError, match="最多嵌套"):
+        B.to_expr(tree)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
