@@ -377,7 +377,6 @@ def save_link(user, leader: Leader, data: dict, link: SupplyLink | None = None) 
 
 
 # ------------------------------------------------------------------ leaders' supplier needs
-PROPOSE_TOP = 8
 
 
 @transaction.atomic
@@ -400,7 +399,7 @@ def post_need(user, leader: Leader, data: dict) -> SupplierNeed:
     return need
 
 
-def rank_suppliers(need: SupplierNeed, top: int = PROPOSE_TOP) -> list[tuple]:
+def rank_suppliers(need: SupplierNeed, top: int | None = None) -> list[tuple]:
     """Local SMEs for a need: confirmed at the need's node (or matching the product text), with
     tier and capacity (latest revenue) as reasons. Returns (enterprise, score, reasons)."""
     from srdi.registry.models import AnnualFigures, Enterprise
@@ -433,31 +432,32 @@ def rank_suppliers(need: SupplierNeed, top: int = PROPOSE_TOP) -> list[tuple]:
     )
     from srdi.registry.listing import TIER_LABELS, TIER_ORDER
 
+    w = suggest.weights()["suppliers"]  # data/suggest.yaml
     out = []
     for e in cands:
         score, reasons = 0.0, []
         if e.pk in at_node:
-            score += 1.0
+            score += w["at_node"]
             reasons.append(_("已确认位于“%(n)s”环节") % {"n": need.node.name})
         elif e.pk in placed:
-            score += 0.3
+            score += w["in_chain"]
             reasons.append(_("位于本链“%(n)s”环节") % {"n": placed[e.pk]})
         hits = [w for w in tt if w in suggest.terms(e.main_product)]
         if hits:
-            score += 0.4 * min(len(hits), 2)
+            score += w["product_term"] * min(len(hits), w["product_terms_max"])
             reasons.append(_("主导产品与需求相符：%(w)s") % {"w": "、".join(sorted(hits)[:3])})
         t = tiers.get(e.pk)
         if t:
-            score += 0.1 * (TIER_ORDER.index(t) + 1)
+            score += w["tier_step"] * (TIER_ORDER.index(t) + 1)
             reasons.append(_("持有“%(t)s”称号") % {"t": TIER_LABELS[t]})
         if e.pk in revenue:
             from srdi.core.formatting import wan
 
             reasons.append(_("最近年度营业收入 %(r)s") % {"r": wan(revenue[e.pk])})
-        if score >= 0.4:
+        if score >= w["threshold"]:
             out.append((e, round(score, 3), reasons))
     out.sort(key=lambda x: (-x[1], x[0].name))
-    return out[:top]
+    return out[: top or w["top"]]
 
 
 def propose_suppliers(need: SupplierNeed) -> list[Proposal]:
