@@ -1044,20 +1044,6 @@ def load_plan(actor, content: bytes, filename: str):
 # handling alerts from the list: assign, close with a note
 
 
-def alert_assignees(user, alert) -> list:
-    """Officials who may take an alert: they see its enterprise (the scope rules decide)."""
-    from srdi.accounts.models import User
-    from srdi.accounts.roles import OFFICIAL_ROLES
-
-    out = []
-    for u in User.objects.filter(is_active=True, role__in=OFFICIAL_ROLES).order_by(
-        "role", "username"
-    ):
-        if scopes.can_view(u, alert.enterprise):
-            out.append(u)
-    return out
-
-
 def assign_alert(user, alert, assignee) -> None:
     from django.core.exceptions import ValidationError
     from django.utils import timezone
