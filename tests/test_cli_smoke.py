@@ -123,3 +123,16 @@ def test_srdi_alone_lists_platform_commands():
     listed = set(re.findall(r"^\s+(\w+)\s*$", proc.stdout, re.M))
     missing = [c for c in COMMANDS if c not in listed]
     assert not missing, f"srdi help 未列出: {missing}"
+
+
+def test_a_wrong_option_is_refused_in_chinese_with_status_2():
+    proc = subprocess.run(
+        [*srdi_command(), "listing", "--format", "xml"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, DJANGO_SETTINGS_MODULE="srdi.settings"),
+    )
+    assert proc.returncode == 2
+    assert "错误：参数 --format：无效的选项 'xml'（可选：'json', 'table'）" in proc.stderr
+    assert "invalid choice" not in proc.stderr and "usage" not in proc.stderr
