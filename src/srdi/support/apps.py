@@ -7,7 +7,8 @@ class SupportConfig(AppConfig):
     verbose_name = _("服务体系")
 
     def ready(self) -> None:
-        from . import (  # noqa: F401  (register with srdi.core and srdi.diagnosis)
+        from . import (  # noqa: F401  (register with srdi.core, srdi.diagnosis and the bulletin)
+            bulletin,
             demo,
             measures,
             scopes,

@@ -73,3 +73,19 @@ def test_request_measures_for_targets_and_bulletin(users, req):
     assert on_time.actual == 100
     overdue = measures.measure("support.requests_overdue", day, CITY)
     assert overdue.actual == 1 and [r.pk for r in overdue.items] == [r2.pk]
+
+
+def test_the_monthly_bulletin_reports_requests_by_department(users, req):
+    from srdi.cultivation import bulletin
+
+    r1, r2 = req
+    services.transition(users["department"], r1, "accept")
+    services.transition(users["department"], r1, "close", "已办结")
+    month = r1.filed_on.strftime("%Y-%m")
+    (sec,) = [x for x in bulletin.data(month)["extra"] if x["title"].startswith("服务体系")]
+    assert "本月企业提交诉求 2 件，已办结 1 件" in sec["paragraphs"][0]
+    rows = {r[0]: r for r in sec["rows"]}
+    assert rows["市科技局"][1] == "1" and rows["市科技局"][4] == "100.0%"
+    assert set(rows) == {"市科技局", services.department_label(r2.department)}
+    docx = bulletin.to_docx(bulletin.data(month))  # the section reaches the DOCX too
+    assert docx[:2] == b"PK"
