@@ -286,7 +286,9 @@ def test_headers_of_logged_in_pages_and_the_api(platform):
 
 def test_api_docs_come_from_the_platform_itself(platform):
     r = platform.browser().get("/api/docs")
-    assert r.status == 200 and "cdn" not in r.text.lower()
+    # every script and stylesheet from the platform itself (a random nonce may contain "cdn")
+    assert r.status == 200
+    assert not re.findall(r"""(?:src|href)=["'](?:https?:)?//""", r.text), "external asset"
     for asset in (
         "/static/vendor/swagger-ui/swagger-ui-bundle.js",
         "/static/vendor/swagger-ui/swagger-ui.css",
