@@ -258,19 +258,23 @@ def render(rows: list[dict], master: str) -> str:
         "rows per part). Times are wall-clock seconds of a fresh process each; Polars: read + "
         "evaluate + write the result Parquet; Spark: the same, and with the JVM start.",
         "",
-        "| profiles | frame | Polars total (evaluate) | Polars peak | Spark total (w/o JVM start)"
-        " | Spark peak (JVM + Python) | Spark ÷ Polars | verdicts compared / differing | load avg |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| profiles | frame | Polars total (evaluate) | Polars CPU | Polars peak"
+        " | Spark total (w/o JVM start) | Spark CPU (JVM, w/o start) | Spark peak (JVM + Python)"
+        " | Spark ÷ Polars | verdicts compared / differing | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         po, sp = r["polars"], r["spark"]
         lines.append(
             f"| {r['n']:,} | {r['frame_mb']:,.0f} MB | {po['total']:.1f} s ({po['evaluate']:.1f} s)"
-            f" | {po['peak_mb']:,.0f} MB | {sp['total']:.1f} s ({sp['evaluate_write']:.1f} s)"
+            f" | {po.get('cpu', 0):.1f} s | {po['peak_mb']:,.0f} MB"
+            f" | {sp['total']:.1f} s ({sp['evaluate_write']:.1f} s) | {sp.get('jvm_cpu', 0):.1f} s"
             f" | {sp['jvm_peak_mb']:,.0f} + {sp['python_peak_mb']:,.0f} MB"
             f" | {sp['total'] / po['total']:.1f}× | {r['compared']:,} / {r['differ']:,}"
             f" | {'–'.join(str(x) for x in r.get('load', [])) or '?'} |"
         )
+    if len(rows) >= 3:
+        lines += ["", _fit(rows)]
     if len(rows) >= 2:
         a, b = rows[0], rows[-1]
         f = b["n"] / a["n"]
@@ -282,6 +286,31 @@ def render(rows: list[dict], master: str) -> str:
             f"start), Polars ×{g_p:.1f}.",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _fit(rows: list[dict]) -> str:
+    """Least-squares line through (profiles, seconds) for Spark's wall time without the JVM
+    start and its JVM CPU time: how the time grows (a fixed part + a part per million)."""
+
+    def line(ys: list[float]) -> tuple[float, float, float]:
+        xs = [r["n"] / 1e6 for r in rows]
+        k = len(xs)
+        mx, my = sum(xs) / k, sum(ys) / k
+        sxx = sum((x - mx) ** 2 for x in xs)
+        b = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
+        a = my - b * mx
+        ss = sum((y - my) ** 2 for y in ys)
+        res = sum((y - (a + b * x)) ** 2 for x, y in zip(xs, ys, strict=True))
+        return a, b, 1 - res / ss if ss else 1.0
+
+    a, b, r2 = line([r["spark"]["evaluate_write"] for r in rows])
+    ca, cb, cr2 = line([r["spark"].get("jvm_cpu", 0) for r in rows])
+    return (
+        f"Growth (least squares over {len(rows)} sizes): Spark wall time without the JVM start ≈ "
+        f"{a:.1f} s + {b:.1f} s per million profiles (R² = {r2:.3f}); JVM CPU ≈ {ca:.1f} s + "
+        f"{cb:.1f} s per million (R² = {cr2:.3f}). The fixed part is planning the one query and "
+        "compiling its code; the rest grows linearly with the rows."
+    )
 
 
 if __name__ == "__main__":
