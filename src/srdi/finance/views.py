@@ -501,7 +501,16 @@ def candidate(request, pk):
                 f = F.ProblemForm(request.POST)
                 if not f.is_valid():
                     raise ValidationError(_("请填写问题类型和描述"))
-                services.add_problem(user, c, f.cleaned_data)
+                p = services.add_problem(user, c, f.cleaned_data)
+                messages.success(
+                    request,
+                    _("问题已登记，并作为服务诉求转%(d)s办理；办结期限 %(c)s（按工作日计）。")
+                    % {
+                        "d": p.get_department_display(),
+                        "c": formatting.date_zh(p.request.close_due),
+                    },
+                )
+                return redirect("finance:candidate", pk=c.pk)
             elif what == "solve":
                 p = ListingProblem.objects.filter(
                     candidate=c, pk=request.POST.get("problem")
@@ -527,7 +536,7 @@ def candidate(request, pk):
         else []
     )
     ctx = _role(user) | {
-        "c": c, "events": events, "problems": c.problems.all(), "intermediaries": c.intermediaries.all(),
+        "c": c, "events": events, "problems": c.problems.select_related("request"), "intermediaries": c.intermediaries.all(),
         "problem_form": F.ProblemForm(), "intermediary_form": F.IntermediaryForm(),
         "boards": selectors.listing_rules()["boards"], "detail": (c.score_detail or {}).values(),
     }  # fmt: skip
