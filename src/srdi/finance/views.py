@@ -172,6 +172,7 @@ def shared(request):
 def shared_detail(request, uscc):
     """One enterprise as a partner may see it: only the granted sections; the read is logged."""
     from srdi.exchange import schema as S
+    from srdi.recognition.selectors import enterprise_honours
     from srdi.registry.selectors import normalised_profile
 
     user = request.user
@@ -198,12 +199,13 @@ def shared_detail(request, uscc):
     ip = [(f.header, _fmt((profile.get("ip") or {}).get(f.key), f)) for f in S.section("ip").fields
           if (profile.get("ip") or {}).get(f.key) is not None] if "ip" in granted else []  # fmt: skip
     titles = profile.get("titles", []) if "titles" in granted else []
+    honours = enterprise_honours(user, e)  # only when "titles" is granted
     needs = list(scopes.needs(user).filter(enterprise=e)) if "financing" in granted else []
     matches = selectors.match_products(user, e, products=scopes.products(user).filter(
         bank=user.organization, active=True))  # fmt: skip
     ctx = _role(user) | {
         "e": e, "granted": granted, "granted_labels": consent.labels(granted), "basic": basic,
-        "years": years, "ip": ip, "titles": [_title(t) for t in titles], "needs": needs,
+        "years": years, "ip": ip, "titles": [_title(t) for t in titles], "honours": honours, "needs": needs,
         "matches": matches, "all_sections": consent.sections(),
     }  # fmt: skip
     return render(request, "finance/shared_detail.html", ctx)
