@@ -39,7 +39,9 @@ WORK = ROOT / "var" / "bench-spark"
 
 
 def _peak_self_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process (VmHWM: unlike ru_maxrss it starts afresh at exec,
+    so the parent's memory at fork is not counted)."""
+    return _vm_hwm_mb(os.getpid()) or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _vm_hwm_mb(pid: int) -> float:
@@ -132,7 +134,25 @@ def compare(polars_out: Path, spark_out: Path) -> tuple[int, int]:
     return a.height, diff
 
 
+def generate(n: int, d: Path) -> None:
+    """Write the generated frame of n profiles to d (in a child process: the parent stays small,
+    so the engines' runs do not compete with a parent holding millions of rows)."""
+    from bench_rules import generate_frame, with_lists
+
+    from srdi.rules import list_standards, load_standard
+    from srdi.rules.columnar import columns_for
+    from srdi.rules.frameio import write_frame
+
+    columns = columns_for(list_standards(), load_standard("sme-size@2011"))
+    write_frame(with_lists(generate_frame(n)), d, columns)
+
+
 def child(args) -> None:
+    if args.engine == "generate":
+        t = time.perf_counter()
+        generate(int(args.out), Path(args.frame))
+        print("RESULT " + json.dumps({"generate_s": time.perf_counter() - t}))
+        return
     if args.engine == "polars":
         info = run_polars(Path(args.frame), Path(args.out))
     else:
@@ -195,24 +215,12 @@ def main() -> None:
         if a.write:
             (ROOT / "bench" / "RESULTS-spark.md").write_text(report, encoding="utf-8")
         return
-    import polars as pl
-    from bench_rules import generate_frame, with_lists
-
-    from srdi.rules import list_standards, load_standard
-    from srdi.rules.columnar import columns_for
-    from srdi.rules.frameio import write_frame
-
-    columns = columns_for(list_standards(), load_standard("sme-size@2011"))
     WORK.mkdir(parents=True, exist_ok=True)
     rows = []
     for n in [int(x) for x in a.sizes.split(",")]:
         load_before = os.getloadavg()[0]
-        t = time.perf_counter()
-        frame = with_lists(generate_frame(n))
         d = WORK / f"frame-{n}"
-        write_frame(frame, d, columns)
-        del frame
-        gen = time.perf_counter() - t
+        gen = _run_child("generate", d, Path(str(n)), a)["generate_s"]
         size_mb = sum(f.stat().st_size for f in d.glob("*.parquet")) / 2**20
         po = _run_child("polars", d, WORK / f"polars-{n}.parquet", a)
         sp = _run_child("spark", d, WORK / f"spark-{n}", a)
@@ -236,7 +244,6 @@ def main() -> None:
     print(report)
     if a.write:
         (ROOT / "bench" / "RESULTS-spark.md").write_text(report, encoding="utf-8")
-    _ = pl
 
 
 def render(rows: list[dict], master: str) -> str:

@@ -124,7 +124,9 @@ def read_frame_polars(path: Path | str) -> tuple[Frame, FrameMeta]:
         raise FrameError("评估数据框中没有数据文件（*.parquet）")
     df = pl.concat([pl.read_parquet(p) for p in parts], how="vertical_relaxed")
     if ROW in df.columns:
-        df = df.sort(ROW).drop(ROW)
+        if not df[ROW].is_sorted():  # parts written in frame order need no reordering
+            df = df.sort(ROW)
+        df = df.drop(ROW)
     frame = Frame(df, meta.scales, meta.year)
     if meta.bounds is not None:
         frame._bounds = dict(meta.bounds)

@@ -207,6 +207,10 @@ def session(master: str = "local[2]", *, memory: str | None = None, app: str = "
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.adaptive.enabled", "true")
+        # one projection per stage, each compiled to small methods the JIT compiles: fusing
+        # them into one whole-stage method makes a method too large for the JIT (measured:
+        # ×4 the CPU time; bench/RESULTS-spark.md)
+        .config("spark.sql.codegen.wholeStage", "false")
         .config("spark.sql.parquet.compression.codec", "zstd")
         .config("spark.driver.extraJavaOptions", "-Dlog4j2.level=ERROR")
     )
@@ -831,6 +835,50 @@ def _bounds(df) -> dict[str, int]:
 
 
 _VIEWS = iter(range(10**9))
+_CHEAP = re.compile(r"^\(?(`[^`]+`|-?\d+L|TRUE|FALSE)\)?$")
+
+
+def _restage(
+    stager: Stager, outputs: dict[str, str]
+) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """The staged columns with every column read only once (or a bare column or literal) put
+    back into the one expression that reads it, then regrouped into stages.
+
+    Each stage is a projection that copies every column still needed above it into a new row:
+    a column read once saves nothing by being staged and costs a copy per row per stage, so
+    only the shared subexpressions (read twice or more) stay columns. Inlining substitutes the
+    expression text for its name; no expression is duplicated.
+    """
+    ref = Stager._REF
+    defs = {name: stager.stages[lvl][name].sql for name, lvl in stager.level.items()}
+    uses: dict[str, int] = dict.fromkeys(defs, 0)
+    for text in [*defs.values(), *outputs.values()]:
+        for m in ref.findall(text):
+            uses[f"_t{m}"] += 1
+    inline = {n for n, k in uses.items() if k <= 1 or _CHEAP.match(defs[n])}
+    done: dict[str, str] = {}
+
+    def expand(name: str) -> str:
+        if name not in done:
+            done[name] = ref.sub(sub, defs[name])
+        return done[name]
+
+    def sub(m: re.Match) -> str:
+        name = f"_t{m.group(1)}"
+        return f"({expand(name)})" if name in inline else m.group(0)
+
+    kept = [n for n in sorted(defs, key=lambda n: int(n[2:])) if n not in inline and uses[n]]
+    level: dict[str, int] = {}
+    stages: list[dict[str, str]] = []
+    for name in kept:  # a definition only reads earlier ones
+        text = expand(name)
+        deps = [level[f"_t{m}"] for m in ref.findall(text)]
+        lvl = max(deps) + 1 if deps else 0
+        level[name] = lvl
+        while len(stages) <= lvl:
+            stages.append({})
+        stages[lvl][name] = text
+    return stages, {k: ref.sub(sub, v) for k, v in outputs.items()}
 
 
 def compile_sql(
@@ -853,12 +901,12 @@ def compile_sql(
     if size_std is not None and any(s.kind == "size" or s.basic for s in stds):
         sector = _sector_expr(size_std) if "industry_code" in columns else lit(None, "STRING")
         q = f"SELECT *, {sector} AS {col(SECTOR)} FROM ({q}) s"
-    for i, stage in enumerate(c.stager.stages):
-        if stage:
-            items = ", ".join(f"{v} AS {col(k)}" for k, v in stage.items())
-            q = f"SELECT *, {items} FROM ({q}) s{i}"
+    stages, outs_sql = _restage(c.stager, {k: v.sql for k, v in exprs.items()})
+    for i, stage in enumerate(stages):
+        items = ", ".join(f"{v} AS {col(k)}" for k, v in stage.items())
+        q = f"SELECT *, {items} FROM ({q}) s{i}"
     keep = ["`_row_` AS `_row`", "`uscc`"] + (["`name`"] if "name" in columns else [])
-    outs = [f"{v} AS {col(k)}" for k, v in exprs.items()]
+    outs = [f"{v} AS {col(k)}" for k, v in outs_sql.items()]
     return f"SELECT {', '.join(keep + outs)} FROM ({q}) fin"
 
 
@@ -908,6 +956,10 @@ def evaluate_parquet(spark, path: Path | str, stds, as_of: date, review: bool):
 
     path = Path(path)
     meta = FrameMeta.read(path)
+    # at least four read tasks per core: a frame of a few large parts otherwise gives fewer
+    # tasks than twice the cores, and the last wave runs on one core while the others wait
+    cores = spark.sparkContext.defaultParallelism
+    spark.conf.set("spark.sql.files.minPartitionNum", str(4 * cores))
     df = spark.read.parquet(str(path))
     return evaluate_df(df, meta, stds, as_of, review, load_standard("sme-size@2011"))
 

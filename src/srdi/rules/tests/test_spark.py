@@ -2,13 +2,15 @@
 
 Marker ``spark``: run alone with ``pytest -m spark``. One SparkSession (local[2]) per test
 process; every comparison evaluates a whole batch of profiles in one Spark query, so that
-hypothesis examples cost one query each. Skipped cleanly where Java or pyspark is missing
+hypothesis examples cost one query each (``SRDI_SPARK_EXAMPLES``, default 3; a deeper run:
+``SRDI_SPARK_EXAMPLES=40 pytest -m spark``). Skipped cleanly where Java or pyspark is missing
 (``make install`` installs both).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections import defaultdict
 from datetime import date
@@ -81,7 +83,7 @@ def _check_batch(rows: list[dict], profs: list[dict], as_of: date, review: bool)
 
 
 @settings(
-    max_examples=3,
+    max_examples=int(os.environ.get("SRDI_SPARK_EXAMPLES", "3")),
     deadline=None,
     suppress_health_check=[
         HealthCheck.too_slow,
