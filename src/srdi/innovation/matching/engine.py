@@ -34,7 +34,18 @@ import yaml
 from .lexicon import DATA_DIR, Analysis, Analyzer, inferred_industries
 
 RANKER_PATH = DATA_DIR / "ranker.yaml"
-FEATURES = ("words", "fields", "concepts", "bigrams", "industry", "feedback", "coverage")
+FEATURES = (
+    "words",
+    "fields",
+    "concepts",
+    "expansions",
+    "bigrams",
+    "chars",
+    "prf",
+    "industry",
+    "feedback",
+    "coverage",
+)
 
 
 @dataclass
@@ -71,13 +82,18 @@ class Weights:
     words: float = 1.0
     fields: float = 0.0
     concepts: float = 0.0
+    expansions: float = 0.0
     bigrams: float = 0.0
+    chars: float = 0.0
+    prf: float = 0.0
     industry: float = 0.0
     feedback: float = 0.0
     coverage: float = 0.0
     title_boost: float = 0.5
     generic_weight: float = 0.3
     rerank_depth: int = 50
+    prf_docs: int = 3
+    prf_terms: int = 10
     k1: float = 1.2
     b: float = 0.75
 
@@ -103,6 +119,9 @@ class _Index:
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.n = len(token_lists)
+        if not any(token_lists):  # nothing to index (e.g. no document names a known method)
+            self.vocab, self.idf = {}, np.zeros(0)
+            return
         self.bm = bm25s.BM25(k1=k1, b=b, method="lucene")
         self.bm.index([list(t) for t in token_lists], show_progress=False)
         sc = self.bm.scores
@@ -166,13 +185,18 @@ class Ranker:
             "words": lambda x: x.words,
             "fields": lambda x: x.title_words,
             "concepts": lambda x: list(x.concepts.elements()),
+            "expansions": lambda x: list(x.expansions.elements()),
             "bigrams": lambda x: x.bigrams,
+            "chars": lambda x: x.chars,
         }
         self.ix = {
             k: _Index([view(x) for x in a], k1, b)
             for k, view in views.items()
             if k == "words" or getattr(self.w, k)
         }
+        if self.w.prf:
+            # the words of each document with their counts, for pseudo-relevance feedback
+            self._doc_terms = [_term_freqs(x.words, self.an.lex.generic) for x in a]
         self.doc_industries = [inferred_industries(x) | ({d.field} if d.field else set())
                                for x, d in zip(a, self.docs, strict=True)]  # fmt: skip
         self.industry_docs: dict[str, np.ndarray] = {}
@@ -224,11 +248,38 @@ class Ranker:
         qb = {g: 1.0 for g in a.bigrams}
         return qw, qc, qb
 
+    def _prf_terms(self, first: np.ndarray, qw: dict) -> dict[str, float]:
+        """RM3-like expansion: the words that weigh most in the best first-pass documents
+        (each document's term shares × its normalised score), minus the query's own words."""
+        k = min(self.w.prf_docs, len(self.docs))
+        if k <= 0 or not first.any():
+            return {}
+        top = np.argpartition(-first, k - 1)[:k]
+        ix = self.ix["words"]
+        acc: dict[str, float] = {}
+        for di in top:
+            s = float(first[di])
+            if s <= 0:
+                continue
+            for t, share in self._doc_terms[di].items():
+                if t not in qw:
+                    acc[t] = acc.get(t, 0.0) + s * share * ix.term_idf(t)
+        best = sorted(acc.items(), key=lambda kv: (-kv[1], kv[0]))[: self.w.prf_terms]
+        m = best[0][1] if best else 0.0
+        return {t: v / m for t, v in best} if m > 0 else {}
+
     def features(self, q: Doc) -> tuple[dict[str, np.ndarray], Analysis]:
         a = self.an.analyze(q.title, q.description, q.keywords)
         qw, qc, qb = self._query_terms(a)
-        terms = {"words": qw, "fields": qw, "concepts": qc, "bigrams": qb}
+        qe = {k: 1.0 + (self.w.title_boost if a.surfaces[k] & set(a.title_words) else 0.0)
+              for k in a.expansions}  # fmt: skip
+        qch = {ch: 1.0 for ch in a.chars}
+        terms = {"words": qw, "fields": qw, "concepts": qc, "expansions": qe, "bigrams": qb,
+                 "chars": qch}  # fmt: skip
         f = {k: _norm(self.ix[k].score(t)) for k, t in terms.items() if getattr(self.w, k)}
+        if self.w.prf:
+            first = sum(getattr(self.w, k) * v for k, v in f.items())
+            f["prf"] = _norm(self.ix["words"].score(self._prf_terms(_norm(first), qw)))
         inds = {q.field} if q.field else inferred_industries(a)
         ind = None
         for i in inds:
@@ -286,7 +337,10 @@ class Ranker:
             out.append(
                 "命中对方标题或关键词：" + "、".join(_show(t) for t in sorted(in_fields)[:4])
             )
-        for key in sorted(set(a.concepts) & set(da.concepts)):
+        shared_keys = (set(a.concepts) & set(da.concepts)) | (
+            set(a.expansions) & set(da.expansions)
+        )
+        for key in sorted(shared_keys):
             c = lex.concept_by_key[key]
             mine, theirs = a.surfaces[key], da.surfaces[key] - a.surfaces[key]
             if not theirs:
@@ -368,6 +422,16 @@ def _parallel(analyzer, fn, items: list, workers: int) -> list:
     with mp.get_context("fork").Pool(workers) as pool:
         parts = pool.starmap(_chunk, [(fn, c) for c in chunks])
     return [x for p in parts for x in p]
+
+
+def _term_freqs(words: Sequence[str], generic: frozenset) -> dict[str, float]:
+    """Each non-generic word's share of the document's words."""
+    counts: dict[str, int] = {}
+    for t in words:
+        if t not in generic:
+            counts[t] = counts.get(t, 0) + 1
+    n = sum(counts.values()) or 1
+    return {t: c / n for t, c in counts.items()}
 
 
 def _longest(terms: set[str]) -> set[str]:
