@@ -72,8 +72,12 @@ def labels_of(labels: dict, splits) -> dict:
     return {k: v["relevant"] for k, v in labels.items() if v["split"] in splits}
 
 
-def tune(start: Weights, needs, caps, lab: dict, analyzer, rounds: int = 2, log=None) -> Weights:
-    """Coordinate ascent on MRR + nDCG@10 over the needs labelled in `lab`."""
+def tune(
+    start: Weights, needs, caps, lab: dict, analyzer, rounds: int = 2, log=None, without=()
+) -> Weights:
+    """Coordinate ascent on MRR + nDCG@10 over the needs labelled in `lab`; the features named
+    in `without` stay at 0 (an ablation)."""
+    grid = {k: ([0.0] if k in without else v) for k, v in GRID.items()}
     train = [n for n in needs if n["id"] in lab]
 
     def objective(x: Weights) -> float:
@@ -84,7 +88,7 @@ def tune(start: Weights, needs, caps, lab: dict, analyzer, rounds: int = 2, log=
     best = objective(w)
     for _ in range(rounds):
         improved = False
-        for key, values in GRID.items():
+        for key, values in grid.items():
             for v in values:
                 cand = Weights(**(w.as_dict() | {key: v}))
                 score = objective(cand)
@@ -103,12 +107,12 @@ def base_weights() -> Weights:
     return Weights(words=1.0, feedback=Weights.load().feedback)
 
 
-def cross_validate(needs, caps, labels, analyzer, rounds: int = 2, log=None) -> dict:
+def cross_validate(needs, caps, labels, analyzer, rounds: int = 2, log=None, without=()) -> dict:
     """{split: (weights learned without it, its runs)} for each development split."""
     out = {}
     for held in DEV_SPLITS:
         train = labels_of(labels, [s for s in DEV_SPLITS if s != held])
-        w = tune(base_weights(), needs, caps, train, analyzer, rounds, log)
+        w = tune(base_weights(), needs, caps, train, analyzer, rounds, log, without)
         test = [n for n in needs if labels.get(n["id"], {}).get("split") == held]
         out[held] = (w, runs_for(w, test, caps, analyzer))
     return out
@@ -131,11 +135,13 @@ def main() -> None:
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--cv", action="store_true")
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--without", default="", help="features kept at 0, e.g. concepts,expansions")
     args = ap.parse_args()
+    without = tuple(x for x in args.without.split(",") if x)
     needs, caps, labels = load_set()
     an = Analyzer()
     if args.cv:
-        cv = cross_validate(needs, caps, labels, an, args.rounds, log=print)
+        cv = cross_validate(needs, caps, labels, an, args.rounds, log=print, without=without)
         pooled = {}
         for split, (w, runs) in cv.items():
             lab = labels_of(labels, [split])
