@@ -35,7 +35,8 @@ HELD_OUT = ("test3",)  # blind: scored once by bench_innovation.py, never tuned 
 GRID = {
     "fields": [0.0, 0.15, 0.3, 0.6],
     "concepts": [0.0, 0.5, 1.0, 1.5, 2.0],
-    "expansions": [0.0, 0.25, 0.5, 1.0, 1.5],
+    "expansions": [0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0],
+    "absolute": [0.0, 1.0],
     "bigrams": [0.0, 0.15, 0.3, 0.6],
     "chars": [0.0, 0.15, 0.3, 0.6],
     "prf": [0.0, 0.15, 0.3, 0.6],

@@ -92,6 +92,7 @@ class Weights:
     title_boost: float = 0.5
     generic_weight: float = 0.3
     rerank_depth: int = 50
+    absolute: float = 0.0  # 1: a text feature divided by the query's own bound, not the best doc
     prf_docs: int = 3
     prf_terms: int = 10
     k1: float = 1.2
@@ -248,6 +249,17 @@ class Ranker:
         qb = {g: 1.0 for g in a.bigrams}
         return qw, qc, qb
 
+    def _scaled(self, k: str, terms: dict) -> np.ndarray:
+        """One BM25 feature on a 0..1 scale: divided by the best document's score, or (with
+        ``absolute``) by the query's bound Σ weight × idf, so a document matching one word
+        of ten stays low even when nothing matches better."""
+        ix = self.ix[k]
+        v = ix.score(terms)
+        if not self.w.absolute:
+            return _norm(v)
+        bound = sum(w * ix.term_idf(t) for t, w in terms.items())
+        return v / bound if bound > 0 else v
+
     def _prf_terms(self, first: np.ndarray, qw: dict) -> dict[str, float]:
         """RM3-like expansion: the words that weigh most in the best first-pass documents
         (each document's term shares × its normalised score), minus the query's own words."""
@@ -276,7 +288,7 @@ class Ranker:
         qch = {ch: 1.0 for ch in a.chars}
         terms = {"words": qw, "fields": qw, "concepts": qc, "expansions": qe, "bigrams": qb,
                  "chars": qch}  # fmt: skip
-        f = {k: _norm(self.ix[k].score(t)) for k, t in terms.items() if getattr(self.w, k)}
+        f = {k: self._scaled(k, t) for k, t in terms.items() if getattr(self.w, k)}
         if self.w.prf:
             first = sum(getattr(self.w, k) * v for k, v in f.items())
             f["prf"] = _norm(self.ix["words"].score(self._prf_terms(_norm(first), qw)))
