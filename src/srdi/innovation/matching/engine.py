@@ -92,6 +92,7 @@ class Weights:
     title_boost: float = 0.5
     generic_weight: float = 0.3
     rerank_depth: int = 50
+    chars_max_df: float = 0.2  # characters in more than this share of documents are skipped
     absolute: float = 0.0  # 1: a text feature divided by the query's own bound, not the best doc
     prf_docs: int = 3
     prf_terms: int = 10
@@ -121,7 +122,7 @@ class _Index:
         logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.n = len(token_lists)
         if not any(token_lists):  # nothing to index (e.g. no document names a known method)
-            self.vocab, self.idf = {}, np.zeros(0)
+            self.vocab, self.idf, self.df = {}, np.zeros(0), np.zeros(0)
             return
         self.bm = bm25s.BM25(k1=k1, b=b, method="lucene")
         self.bm.index([list(t) for t in token_lists], show_progress=False)
@@ -131,7 +132,12 @@ class _Index:
         self.indptr = np.asarray(sc["indptr"], dtype=np.int64)
         self.vocab = self.bm.vocab_dict
         df = np.diff(self.indptr).astype(np.float64)
+        self.df = df
         self.idf = np.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def df_share(self, term: str) -> float:
+        tid = self.vocab.get(term)
+        return 0.0 if tid is None else float(self.df[tid]) / max(self.n, 1)
 
     def term_idf(self, term: str) -> float:
         tid = self.vocab.get(term)
@@ -249,6 +255,18 @@ class Ranker:
         qb = {g: 1.0 for g in a.bigrams}
         return qw, qc, qb
 
+    def _char_terms(self, chars: Sequence[str]) -> dict[str, float]:
+        """The query's characters, without those common to many documents (they say little and
+        their long postings cost most of the time)."""
+        ix = self.ix.get("chars")
+        if ix is None:
+            return {}
+        out = {}
+        for ch in chars:
+            if ch not in out and ix.df_share(ch) <= self.w.chars_max_df:
+                out[ch] = 1.0
+        return out
+
     def _scaled(self, k: str, terms: dict) -> np.ndarray:
         """One BM25 feature on a 0..1 scale: divided by the best document's score, or (with
         ``absolute``) by the query's bound Σ weight × idf, so a document matching one word
@@ -285,7 +303,7 @@ class Ranker:
         qw, qc, qb = self._query_terms(a)
         qe = {k: 1.0 + (self.w.title_boost if a.surfaces[k] & set(a.title_words) else 0.0)
               for k in a.expansions}  # fmt: skip
-        qch = {ch: 1.0 for ch in a.chars}
+        qch = self._char_terms(a.chars)
         terms = {"words": qw, "fields": qw, "concepts": qc, "expansions": qe, "bigrams": qb,
                  "chars": qch}  # fmt: skip
         f = {k: self._scaled(k, t) for k, t in terms.items() if getattr(self.w, k)}
