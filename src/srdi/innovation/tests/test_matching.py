@@ -225,6 +225,8 @@ def test_pseudo_relevance_feedback_reaches_a_document_without_query_words():
 
 def test_characters_meet_a_compound_the_segmenter_cut_differently():
     docs = [Doc("x", "除锈", "表面除锈"), Doc("y", "喷漆", "表面喷漆")]
-    w = Weights(words=1.0, chars=1.0)
-    top = Ranker(docs, weights=w).rank(Doc("q", "锈迹", "锈迹斑斑"), 2)
+    q = Doc("q", "锈迹", "锈迹斑斑")
+    top = Ranker(docs, weights=Weights(words=1.0, chars=1.0, chars_max_df=1.0)).rank(q, 2)
     assert top[0].id == "x" and top[0].features["chars"] > 0
+    # a character found in half the documents is skipped when the limit is a fifth
+    assert Ranker(docs, weights=Weights(words=1.0, chars=1.0, chars_max_df=0.2)).rank(q, 2) == []
