@@ -124,13 +124,13 @@ class _Index:
         if not any(token_lists):  # nothing to index (e.g. no document names a known method)
             self.vocab, self.idf, self.df = {}, np.zeros(0), np.zeros(0)
             return
-        self.bm = bm25s.BM25(k1=k1, b=b, method="lucene")
-        self.bm.index([list(t) for t in token_lists], show_progress=False)
-        sc = self.bm.scores
+        bm = bm25s.BM25(k1=k1, b=b, method="lucene")
+        bm.index([list(t) for t in token_lists], show_progress=False)
+        sc = bm.scores
         self.data = np.asarray(sc["data"], dtype=np.float32)
         self.indices = np.asarray(sc["indices"], dtype=np.int64)
         self.indptr = np.asarray(sc["indptr"], dtype=np.int64)
-        self.vocab = self.bm.vocab_dict
+        self.vocab = bm.vocab_dict
         df = np.diff(self.indptr).astype(np.float64)
         self.df = df
         self.idf = np.log(1 + (self.n - df + 0.5) / (df + 0.5))
@@ -188,22 +188,9 @@ class Ranker:
         self._concept_sets = [frozenset(x.concepts) for x in self.analyses]
         a = self.analyses
         k1, b = self.w.k1, self.w.b
-        views = {
-            "words": lambda x: x.words,
-            "fields": lambda x: x.title_words,
-            "concepts": lambda x: list(x.concepts.elements()),
-            "expansions": lambda x: list(x.expansions.elements()),
-            "bigrams": lambda x: x.bigrams,
-            "chars": lambda x: x.chars,
-        }
-        self.ix = {
-            k: _Index([view(x) for x in a], k1, b)
-            for k, view in views.items()
-            if k == "words" or getattr(self.w, k)
-        }
-        if self.w.prf:
-            # the words of each document with their counts, for pseudo-relevance feedback
-            self._doc_terms = [_term_freqs(x.words, self.an.lex.generic) for x in a]
+        names = [k for k in _VIEWS if k == "words" or getattr(self.w, k)]
+        self.ix = {k: _Index([_VIEWS[k](x) for x in a], k1, b) for k in names}
+        self._doc_terms: dict[int, dict[str, float]] = {}  # for pseudo-relevance feedback
         self.doc_industries = [inferred_industries(x) | ({d.field} if d.field else set())
                                for x, d in zip(a, self.docs, strict=True)]  # fmt: skip
         self.industry_docs: dict[str, np.ndarray] = {}
@@ -291,6 +278,10 @@ class Ranker:
             s = float(first[di])
             if s <= 0:
                 continue
+            di = int(di)
+            if di not in self._doc_terms:
+                generic = self.an.lex.generic
+                self._doc_terms[di] = _term_freqs(self.analyses[di].words, generic)
             for t, share in self._doc_terms[di].items():
                 if t not in qw:
                     acc[t] = acc.get(t, 0.0) + s * share * ix.term_idf(t)
@@ -362,19 +353,25 @@ class Ranker:
             ix = self.ix["words"]
             top = sorted(shared, key=lambda t: (-ix.term_idf(t), t))[:6]
             out.append("共同关键词：" + "、".join(map(_show, top)))
-        in_fields = _longest((set(a.words) & set(da.title_words)) - lex.generic)
-        if in_fields and feats.get("fields", 0) > 0:
+        in_fields = (
+            _longest((set(a.words) & set(da.title_words)) - lex.generic)
+            if feats.get("fields", 0) > 0
+            else set()
+        )
+        if in_fields:
             out.append(
                 "命中对方标题或关键词：" + "、".join(_show(t) for t in sorted(in_fields)[:4])
             )
         shared_keys = (set(a.concepts) & set(da.concepts)) | (
             set(a.expansions) & set(da.expansions)
         )
+        links = 0
         for key in sorted(shared_keys):
             c = lex.concept_by_key[key]
             mine, theirs = a.surfaces[key], da.surfaces[key] - a.surfaces[key]
-            if not theirs:
-                continue  # already a shared word
+            if not theirs or links >= 3:
+                continue  # already a shared word, or enough links said
+            links += 1
             if c.kind == "solves":
                 out.append(
                     f"问题“{'、'.join(_show(t) for t in sorted(mine)[:3])}”对应方法"
@@ -412,6 +409,14 @@ class Ranker:
             _RANKER = None
 
 
+_VIEWS = {
+    "words": lambda x: x.words,
+    "fields": lambda x: x.title_words,
+    "concepts": lambda x: list(x.concepts.elements()),
+    "expansions": lambda x: list(x.expansions.elements()),
+    "bigrams": lambda x: x.bigrams,
+    "chars": lambda x: x.chars,
+}
 _RANKER: Ranker | None = None
 _TOP = 5
 _EXPLAIN = True
