@@ -8,6 +8,7 @@ MRR + nDCG@10 over the training needs.
 * ``--cv``: split-wise cross-validation over the development splits (dev, test, test2): for each
   split, the weights are learned on the other two and scored on it (never on itself); printed per
   split and pooled, beside plain jieba + BM25 and the in-sample figures (learned on all).
+* ``--kfold K``: the same over the 80 needs in K folds (need position mod K).
 * ``--write``: learn on every development split (dev + test + test2) and store the weights in
   src/srdi/innovation/data/ranker.yaml. A split named in ``HELD_OUT`` (test3, the blind one) is
   never used for learning.
@@ -120,6 +121,20 @@ def cross_validate(needs, caps, labels, analyzer, rounds: int = 2, log=None, wit
     return out
 
 
+def kfold(needs, caps, labels, analyzer, k: int = 5, rounds: int = 2, without=()) -> dict:
+    """k-fold over the development needs (fold = position in needs.json mod k): each need
+    ranked with weights learned on the other folds. {need id: ranked capability ids}"""
+    dev_ids = [n["id"] for n in needs if labels.get(n["id"], {}).get("split") in DEV_SPLITS]
+    dev = labels_of(labels, DEV_SPLITS)
+    runs: dict = {}
+    for f in range(k):
+        held = set(dev_ids[f::k])
+        train = {q: v for q, v in dev.items() if q not in held}
+        w = tune(base_weights(), needs, caps, train, analyzer, rounds, None, without)
+        runs |= runs_for(w, [n for n in needs if n["id"] in held], caps, analyzer)
+    return runs
+
+
 def write_weights(w: Weights) -> None:
     head = [
         line
@@ -136,6 +151,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--cv", action="store_true")
+    ap.add_argument("--kfold", type=int, default=0, help="also k-fold over the 80 needs")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--without", default="", help="features kept at 0, e.g. concepts,expansions")
     args = ap.parse_args()
@@ -151,6 +167,12 @@ def main() -> None:
             print("  weights", {k: v for k, v in w.as_dict().items() if v})
             pooled |= runs
         print("pooled", summary(pooled, labels_of(labels, DEV_SPLITS)))
+    if args.kfold:
+        runs = kfold(needs, caps, labels, an, args.kfold, args.rounds, without)
+        for split in DEV_SPLITS:
+            lab = labels_of(labels, [split])
+            print(f"{args.kfold}-fold", split, summary({q: runs[q] for q in lab}, lab))
+        print(f"{args.kfold}-fold pooled", summary(runs, labels_of(labels, DEV_SPLITS)))
     if args.write:
         w = tune(base_weights(), needs, caps, labels_of(labels, DEV_SPLITS), an, args.rounds, print)
         print("in-sample", summary(runs_for(w, needs, caps, an), labels_of(labels, DEV_SPLITS)))
