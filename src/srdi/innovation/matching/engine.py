@@ -3,18 +3,25 @@
 Stage 1 — features over every document, each a BM25 index built with ``bm25s`` and scored with
 per-term query weights (title words count more, generic words less):
 
-* ``words``    jieba words (with the domain dictionary) of the whole text;
-* ``fields``   the same words in the document's title and keywords only (a field match);
-* ``concepts`` concepts from the dictionary: synonym groups and symptom→method links, so a need
+* ``words``      jieba words (with the domain dictionary) of the whole text;
+* ``fields``     the same words in the document's title and keywords only (a field match);
+* ``concepts``   concepts from the dictionary: synonym groups and symptom→method links, so a need
                worded as a symptom meets the team that names its method;
-* ``bigrams``  character bigrams (catches words the segmenter cut differently);
-* ``industry`` the query's industry (given, or inferred) among the document's inferred ones;
-* ``feedback`` accepted (+) / rejected (−) matches of similar earlier queries with this document.
+* ``expansions`` method → problem entries (data/expansions.yaml): a capability naming a method is
+               expanded with the problems that method is known to address ("doc2query" kept as
+               data), so 溢胶、断胶 meets 自动点胶 with no word in common;
+* ``bigrams``    character bigrams (catches words the segmenter cut differently);
+* ``chars``      single characters, those in at most ``chars_max_df`` of the documents (锈迹 ↔ 除锈);
+* ``prf``        pseudo-relevance feedback (RM3-like): the words weighing most in the best
+               ``prf_docs`` first-pass documents, as a second query;
+* ``industry``   the query's industry (given, or inferred) among the document's inferred ones;
+* ``feedback``   accepted (+) / rejected (−) matches of similar earlier queries with this document.
 
-Each BM25 feature is divided by its best value for the query, and the features are combined
-with weights from ``data/ranker.yaml`` (learned on the development split of the labelled set,
-``bench/tune_innovation.py``). Stage 2 re-ranks the best ``rerank_depth`` documents with the
-share of the query's concepts the document covers (a phrase-level agreement the sums miss).
+Each BM25 feature is divided by its best value for the query (or, with ``absolute``, by the
+query's own bound), and the features are combined with weights from ``data/ranker.yaml``
+(learned on the labelled set by ``bench/tune_innovation.py``, which also measures them by
+cross-validation). Stage 2 re-ranks the best ``rerank_depth`` documents with the share of the
+query's concepts the document covers (a phrase-level agreement the sums miss).
 Every match carries its reasons: the shared words, the concept links, the fields and the
 feedback that placed it.
 

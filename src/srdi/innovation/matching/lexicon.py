@@ -1,6 +1,7 @@
-"""The domain dictionary (data/lexicon.yaml) and the analyser that turns Chinese text into
-words (jieba with the dictionary), concepts (synonym groups and symptom→method links) and
-character bigrams. Pure Python: no Django.
+"""The domain dictionary (data/lexicon.yaml, with the method → problem expansions of
+data/expansions.yaml) and the analyser that turns Chinese text into words (jieba with the
+dictionary), concepts (synonym groups and symptom→method links), expansion hits, character
+bigrams and single characters. Pure Python: no Django.
 """
 
 from __future__ import annotations
