@@ -31,6 +31,7 @@ Pure Python + numpy + bm25s + jieba: no Django.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -355,13 +356,14 @@ class Ranker:
         da = self.analyses[di]
         out: list[str] = []
         lex = self.an.lex
-        shared = _longest((set(a.words) & set(da.words)) - lex.generic)
+        qwords = _word_set(a)
+        shared = _longest((qwords & _word_set(da)) - lex.generic)
         if shared:
             ix = self.ix["words"]
             top = sorted(shared, key=lambda t: (-ix.term_idf(t), t))[:6]
             out.append("共同关键词：" + "、".join(map(_show, top)))
         in_fields = (
-            _longest((set(a.words) & set(da.title_words)) - lex.generic)
+            _longest((qwords & set(da.title_words)) - lex.generic)
             if feats.get("fields", 0) > 0
             else set()
         )
@@ -476,10 +478,19 @@ def _term_freqs(words: Sequence[str], generic: frozenset) -> dict[str, float]:
     return {t: c / n for t, c in counts.items()}
 
 
+def _word_set(a: Analysis) -> frozenset:
+    """The analysis' words as a set, computed once (reasons ask for it per match)."""
+    ws = a.__dict__.get("_word_set")
+    if ws is None:
+        ws = a.__dict__["_word_set"] = frozenset(a.words)
+    return ws
+
+
 def _longest(terms: set[str]) -> set[str]:
     """Leave out words contained in a longer one (合金 beside 铝合金)."""
     return {t for t in terms if not any(t != o and t in o for o in terms)}
 
 
+@functools.lru_cache(maxsize=65536)
 def _show(term: str) -> str:
     return "".join(ch.upper() if ch.isascii() else ch for ch in term)
