@@ -5,7 +5,8 @@
 
 Quality on a labelled set (default src/srdi/innovation/data/labelled/: needs.json ×
 capabilities.json, labels.json with grades and splits): MRR (first grade-2 capability), recall@5
-(grade-2 capabilities in the top 5) and nDCG@10 (graded).
+(grade-2 capabilities in the top 5) and nDCG@10 (graded). Capabilities may carry ``scenarios``
+(应用场景 / 可解决的问题, written by the team); rows say whether they are used.
 
 1. As shipped: plain jieba + BM25 (bm25s, default dictionary), BM25 on the domain dictionary's
    words, the ranker without hand-written knowledge (no concept links, no method→problem
@@ -52,18 +53,25 @@ from srdi.innovation.matching.evaluate import summary  # noqa: E402
 from srdi.innovation.matching.lexicon import Analyzer  # noqa: E402
 
 HAND_KNOWLEDGE = ("concepts", "expansions", "coverage")
+SCENARIOS = ("scenarios", "scenario_text")  # the capabilities' 应用场景 (supply-side data)
+
+
+def _scen_text(c) -> str:
+    s = c.get("scenarios") or []
+    return s if isinstance(s, str) else " ".join(s)
 
 
 def load(labelled_dir: Path = SET):
     return load_set(labelled_dir)
 
 
-def plain_bm25(needs, caps, tokenize) -> dict:
+def plain_bm25(needs, caps, tokenize, with_scenarios: bool = False) -> dict:
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     corpus = [
-        tokenize(f"{c['title']} {c['description']} {' '.join(c.get('keywords') or [])}")
+        tokenize(f"{c['title']} {c['description']} {' '.join(c.get('keywords') or [])}"
+                 + (f" {_scen_text(c)}" if with_scenarios else ""))
         for c in caps
-    ]
+    ]  # fmt: skip
     bm = bm25s.BM25()
     bm.index(corpus, show_progress=False)
     runs = {}
@@ -74,7 +82,7 @@ def plain_bm25(needs, caps, tokenize) -> dict:
     return runs
 
 
-def plain_runs(needs, caps) -> dict:
+def plain_runs(needs, caps, with_scenarios: bool = False) -> dict:
     jieba.setLogLevel(logging.WARNING)
     plain_tk = jieba.Tokenizer()
     punct = set("，。、；：（）()“”,.!?！？ \n")
@@ -82,7 +90,7 @@ def plain_runs(needs, caps) -> dict:
     def plain_tokens(s):
         return [t for t in plain_tk.lcut_for_search(s) if t.strip() and t not in punct]
 
-    return plain_bm25(needs, caps, plain_tokens)
+    return plain_bm25(needs, caps, plain_tokens, with_scenarios)
 
 
 def quality(labelled_dir: Path, splits) -> list[tuple[str, dict]]:
@@ -98,10 +106,13 @@ def quality(labelled_dir: Path, splits) -> list[tuple[str, dict]]:
     # splits the same way as data/ranker.yaml's (a fair automatic-only comparison)
     no_hand = tune(base_weights(), needs, caps, dev, an, without=HAND_KNOWLEDGE) if dev else (
         Weights(**(w.as_dict() | {k: 0.0 for k in HAND_KNOWLEDGE})))  # fmt: skip
+    no_scen = Weights(**(w.as_dict() | {k: 0.0 for k in SCENARIOS}))
     systems = [
         ("plain jieba + BM25 (bm25s)", plain_runs(needs, caps)),
+        ("plain jieba + BM25, scenarios in the text", plain_runs(needs, caps, True)),
         ("BM25, domain dictionary words", runs_for(words_only, needs, caps, an)),
         ("ranker without hand-written links", runs_for(no_hand, needs, caps, an)),
+        ("ranker (data/ranker.yaml), scenarios ignored", runs_for(no_scen, needs, caps, an)),
         ("ranker (data/ranker.yaml)", runs_for(w, needs, caps, an)),
     ]
     out = []
@@ -119,9 +130,15 @@ def cross_validated(labelled_dir: Path) -> list[tuple[str, dict]]:
     needs, caps, labels = load(labelled_dir)
     an = Analyzer()
     plain = plain_runs(needs, caps)
-    systems = [("plain jieba + BM25 (bm25s), no tuning", {s: plain for s in DEV_SPLITS})]
+    plain_s = plain_runs(needs, caps, True)
+    systems = [
+        ("plain jieba + BM25 (bm25s), no tuning", {s: plain for s in DEV_SPLITS}),
+        ("plain jieba + BM25, scenarios in the text", {s: plain_s for s in DEV_SPLITS}),
+    ]
     for name, without in (
+        ("ranker without hand-written links or scenarios, CV", HAND_KNOWLEDGE + SCENARIOS),
         ("ranker without hand-written links, CV", HAND_KNOWLEDGE),
+        ("ranker without scenarios, CV", SCENARIOS),
         ("ranker without method→problem expansions, CV", ("expansions",)),
         ("ranker, CV", ()),
     ):
@@ -152,12 +169,14 @@ def synthetic(n_needs: int, n_caps: int, seed: int = 1):
     needs, caps, _ = load()
     rng = random.Random(seed)
     csents = [s for c in caps for s in re.split("[，。；]", c["description"]) if s]
+    scens = [s for c in caps for s in (c.get("scenarios") or [])]
     nsents = [s for n in needs for s in re.split("[，。；]", n["description"]) if s]
     C = []
     for i in range(n_caps):
         c = rng.choice(caps)
         C.append(Doc(f"C{i}", c["title"] + rng.choice(["", "研究", "技术", "应用"]),
-                     "，".join(rng.sample(csents, 3)), keywords=c.get("keywords") or []))  # fmt: skip
+                     "，".join(rng.sample(csents, 3)), keywords=c.get("keywords") or [],
+                     scenarios=rng.sample(scens, min(len(scens), rng.randint(3, 5)))))  # fmt: skip
     N = []
     for i in range(n_needs):
         n = rng.choice(needs)

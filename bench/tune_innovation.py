@@ -46,6 +46,8 @@ GRID = {
     "coverage": [0.0, 0.25, 0.5, 1.0],
     "title_boost": [0.0, 0.5, 1.0],
     "generic_weight": [0.1, 0.3, 0.6, 1.0],
+    "scenarios": [0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0],
+    "scenario_text": [0.0, 1.0],
 }
 
 
@@ -59,7 +61,9 @@ def load_set(labelled_dir: Path = SET):
 
 
 def cap_doc(c) -> Doc:
-    return Doc(str(c["id"]), c["title"], c["description"], keywords=c.get("keywords") or [])
+    scen = c.get("scenarios") or []
+    return Doc(str(c["id"]), c["title"], c["description"], keywords=c.get("keywords") or [],
+               scenarios=[scen] if isinstance(scen, str) else list(scen))  # fmt: skip
 
 
 def need_doc(n) -> Doc:

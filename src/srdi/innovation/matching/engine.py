@@ -14,6 +14,10 @@ per-term query weights (title words count more, generic words less):
 * ``chars``      single characters, those in at most ``chars_max_df`` of the documents (锈迹 ↔ 除锈);
 * ``prf``        pseudo-relevance feedback (RM3-like): the words weighing most in the best
                ``prf_docs`` first-pass documents, as a second query;
+* ``scenarios``  the capability's 应用场景 / 可解决的问题 (``Doc.scenarios``: short phrases in a
+               factory's words, written by the team), a BM25 field of their own over words and
+               character bigrams; with ``scenario_text`` they are also part of the document's text
+               for every other feature;
 * ``industry``   the query's industry (given, or inferred) among the document's inferred ones;
 * ``feedback``   accepted (+) / rejected (−) matches of similar earlier queries with this document.
 
@@ -22,8 +26,8 @@ query's own bound), and the features are combined with weights from ``data/ranke
 (learned on the labelled set by ``bench/tune_innovation.py``, which also measures them by
 cross-validation). Stage 2 re-ranks the best ``rerank_depth`` documents with the share of the
 query's concepts the document covers (a phrase-level agreement the sums miss).
-Every match carries its reasons: the shared words, the concept links, the fields and the
-feedback that placed it.
+Every match carries its reasons: the shared words, the concept links, the matched scenario
+phrase, the fields and the feedback that placed it.
 
 Pure Python + numpy + bm25s + jieba: no Django.
 """
@@ -50,6 +54,7 @@ FEATURES = (
     "bigrams",
     "chars",
     "prf",
+    "scenarios",
     "industry",
     "feedback",
     "coverage",
@@ -66,6 +71,7 @@ class Doc:
     field: str = ""
     keywords: list[str] = dataclasses.field(default_factory=list)
     institution: str = ""
+    scenarios: list[str] = dataclasses.field(default_factory=list)  # 应用场景 / 可解决的问题
 
 
 @dataclass
@@ -94,6 +100,7 @@ class Weights:
     bigrams: float = 0.0
     chars: float = 0.0
     prf: float = 0.0
+    scenarios: float = 0.0  # weight of the scenario field (BM25 over its words and bigrams)
     industry: float = 0.0
     feedback: float = 0.0
     coverage: float = 0.0
@@ -106,6 +113,7 @@ class Weights:
     prf_terms: int = 10
     k1: float = 1.2
     b: float = 0.75
+    scenario_text: float = 0.0  # 1: scenarios also appended to the document's text
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Weights:
@@ -190,14 +198,23 @@ class Ranker:
         self.an = analyzer or shared_analyzer()
         self.docs = list(docs)
         self.pos = {d.id: i for i, d in enumerate(self.docs)}
-        self.analyses = _parallel(
-            self.an, _analyze_doc, self.docs, workers if len(self.docs) >= 2000 else 1
+        with_text = bool(self.w.scenario_text)
+        with_field = bool(self.w.scenarios) and any(d.scenarios for d in self.docs)
+        pairs = _parallel(
+            self.an,
+            _analyze_doc,
+            [(d, with_text, with_field) for d in self.docs],
+            workers if len(self.docs) >= 2000 else 1,
         )
+        self.analyses = [p[0] for p in pairs]
+        self.scen_phrases = [p[1] for p in pairs]  # per doc: [(phrase, words, bigrams)]
         self._concept_sets = [frozenset(x.concepts) for x in self.analyses]
         a = self.analyses
         k1, b = self.w.k1, self.w.b
         names = [k for k in _VIEWS if k == "words" or getattr(self.w, k)]
         self.ix = {k: _Index([_VIEWS[k](x) for x in a], k1, b) for k in names}
+        if with_field:
+            self.ix["scenarios"] = _Index([_scen_view(p) for p in self.scen_phrases], k1, b)
         self._doc_terms: dict[int, dict[str, float]] = {}  # for pseudo-relevance feedback
         self.doc_industries = [inferred_industries(x) | ({d.field} if d.field else set())
                                for x, d in zip(a, self.docs, strict=True)]  # fmt: skip
@@ -298,7 +315,7 @@ class Ranker:
         return {t: v / m for t, v in best} if m > 0 else {}
 
     def features(self, q: Doc) -> tuple[dict[str, np.ndarray], Analysis]:
-        a = self.an.analyze(q.title, q.description, q.keywords)
+        a = self.an.analyze(q.title, _body(q, True), q.keywords)
         qw, qc, qb = self._query_terms(a)
         qe = {k: 1.0 + (self.w.title_boost if a.surfaces[k] & set(a.title_words) else 0.0)
               for k in a.expansions}  # fmt: skip
@@ -306,8 +323,13 @@ class Ranker:
         terms = {"words": qw, "fields": qw, "concepts": qc, "expansions": qe, "bigrams": qb,
                  "chars": qch}  # fmt: skip
         f = {k: self._scaled(k, t) for k, t in terms.items() if getattr(self.w, k)}
+        if "scenarios" in self.ix:
+            st = dict(qw)
+            for g in qb:
+                st[_BIGRAM + g] = st.get(_BIGRAM + g, 0.0) + 1.0
+            f["scenarios"] = self._scaled("scenarios", st)
         if self.w.prf:
-            first = sum(getattr(self.w, k) * v for k, v in f.items())
+            first = sum(getattr(self.w, k) * v for k, v in f.items() if k != "scenarios")
             f["prf"] = _norm(self.ix["words"].score(self._prf_terms(_norm(first), qw)))
         inds = {q.field} if q.field else inferred_industries(a)
         ind = None
@@ -391,6 +413,10 @@ class Ranker:
                     f"同义：{'、'.join(_show(t) for t in sorted(mine)[:2])} ≈ "
                     f"{'、'.join(_show(t) for t in sorted(theirs)[:2])}"
                 )
+        if feats.get("scenarios", 0) > 0 or (self.w.scenario_text and self.docs[di].scenarios):
+            phrases = self._matched_scenarios(a, di)
+            if phrases:
+                out.append("应用场景" + "、".join(f"“{p}”" for p in phrases))
         if feats.get("industry"):
             inds = ({q.field} if q.field else set()) | inferred_industries(a)
             common = sorted(inds & self.doc_industries[di])
@@ -403,6 +429,28 @@ class Ranker:
         if not out:
             out.append("文本相近")
         return out
+
+    def _matched_scenarios(self, a: Analysis, di: int, most: int = 2) -> list[str]:
+        """The document's scenario phrases that share most with the query: shared words (by
+        idf, generic words left out) and shared character bigrams."""
+        phrases = self.scen_phrases[di]
+        if not phrases:
+            d = self.docs[di]
+            if not d.scenarios:
+                return []
+            phrases = self.scen_phrases[di] = _scen_phrases(self.an, d.scenarios)
+        qwords = _word_set(a) - self.an.lex.generic
+        qgrams = frozenset(a.bigrams)
+        ix = self.ix["words"]
+        scored = []
+        for i, (phrase, words, grams) in enumerate(phrases):
+            shared_w = qwords & set(words)
+            shared_g = qgrams & set(grams)
+            if not shared_w and len(shared_g) < 2:
+                continue  # one common bigram (生产、质量) says nothing
+            s = sum(max(ix.term_idf(t), 0.5) for t in shared_w) + 0.5 * len(shared_g)
+            scored.append((-s, i, phrase))
+        return [p for _s, _i, p in sorted(scored)[:most]]
 
     def rank_many(
         self, queries: Sequence[Doc], top: int = 5, *, workers: int = 1, explain: bool = True
@@ -441,8 +489,36 @@ def shared_analyzer() -> Analyzer:
     return _SHARED
 
 
-def _analyze_doc(d: Doc) -> Analysis:
-    return _WORKER_ANALYZER.analyze(d.title, d.description, d.keywords)
+_BIGRAM = "§"  # bigram tokens of the scenario field, apart from its words
+
+
+def _body(d: Doc, with_scenarios: bool) -> str:
+    if not (with_scenarios and d.scenarios):
+        return d.description
+    return d.description + "\n" + "；".join(d.scenarios)
+
+
+def _scen_phrases(an: Analyzer, scenarios: Sequence[str]) -> list[tuple[str, list, list]]:
+    out = []
+    for s in scenarios:
+        s = s.strip()
+        if s:
+            out.append((s, an.words(s), an.bigrams(s)))
+    return out
+
+
+def _scen_view(phrases: list[tuple[str, list, list]]) -> list[str]:
+    toks: list[str] = []
+    for _p, words, grams in phrases:
+        toks.extend(words)
+        toks.extend(_BIGRAM + g for g in grams)
+    return toks
+
+
+def _analyze_doc(item: tuple[Doc, bool, bool]) -> tuple[Analysis, list]:
+    d, with_text, with_field = item
+    a = _WORKER_ANALYZER.analyze(d.title, _body(d, with_text), d.keywords)
+    return a, (_scen_phrases(_WORKER_ANALYZER, d.scenarios) if with_field else [])
 
 
 def _rank_one(q: Doc) -> list[Match]:
