@@ -106,12 +106,18 @@ def quality(labelled_dir: Path, splits) -> list[tuple[str, dict]]:
     # splits the same way as data/ranker.yaml's (a fair automatic-only comparison)
     no_hand = tune(base_weights(), needs, caps, dev, an, without=HAND_KNOWLEDGE) if dev else (
         Weights(**(w.as_dict() | {k: 0.0 for k in HAND_KNOWLEDGE})))  # fmt: skip
+    no_hand_scen = tune(base_weights(), needs, caps, dev, an, without=HAND_KNOWLEDGE + SCENARIOS) if (
+        dev) else Weights(**(no_hand.as_dict() | {k: 0.0 for k in SCENARIOS}))  # fmt: skip
     no_scen = Weights(**(w.as_dict() | {k: 0.0 for k in SCENARIOS}))
+    words_scen = words_only
+    words_only = Weights(**(words_only.as_dict() | {k: 0.0 for k in SCENARIOS}))
     systems = [
         ("plain jieba + BM25 (bm25s)", plain_runs(needs, caps)),
         ("plain jieba + BM25, scenarios in the text", plain_runs(needs, caps, True)),
         ("BM25, domain dictionary words", runs_for(words_only, needs, caps, an)),
-        ("ranker without hand-written links", runs_for(no_hand, needs, caps, an)),
+        ("BM25, domain dictionary words + scenario field", runs_for(words_scen, needs, caps, an)),
+        ("ranker without hand-written links or scenarios", runs_for(no_hand_scen, needs, caps, an)),
+        ("ranker without hand-written links (scenarios used)", runs_for(no_hand, needs, caps, an)),
         ("ranker (data/ranker.yaml), scenarios ignored", runs_for(no_scen, needs, caps, an)),
         ("ranker (data/ranker.yaml)", runs_for(w, needs, caps, an)),
     ]
