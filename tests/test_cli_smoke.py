@@ -136,3 +136,18 @@ def test_a_wrong_option_is_refused_in_chinese_with_status_2():
     assert proc.returncode == 2
     assert "错误：参数 --format：无效的选项 'xml'（可选：'json', 'table'）" in proc.stderr
     assert "invalid choice" not in proc.stderr and "usage" not in proc.stderr
+
+
+def test_a_command_error_reads_in_chinese_with_its_own_status(tmp_path):
+    missing = tmp_path / "none.json"
+    proc = subprocess.run(
+        [*srdi_command(), "innovation", "match", str(missing), str(missing), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, DJANGO_SETTINGS_MODULE="srdi.settings"),
+    )
+    # the command's own status (2: bad input), its message after “错误：”, no Django prefix
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("错误：") and "需求文件不存在" in proc.stderr
+    assert "CommandError" not in proc.stderr

@@ -38,9 +38,41 @@ def _argparse_in_chinese() -> None:
     argparse._ = lambda text: ARGPARSE_ZH.get(text, text)
 
 
+def _command_errors_in_chinese() -> None:
+    """A command's error reads “错误：…” instead of Django's “CommandError: …”; the exit status
+    is the error's own (``CommandError(returncode=...)``). ``--traceback`` and the system
+    checks' own report are left to Django."""
+    from django.core.management.base import BaseCommand, CommandError, SystemCheckError
+
+    if getattr(BaseCommand.run_from_argv, "srdi_zh", False):
+        return
+    run_from_argv = BaseCommand.run_from_argv
+
+    def run_from_argv_zh(self, argv):
+        execute = self.execute
+
+        def execute_zh(*args, **options):
+            try:
+                return execute(*args, **options)
+            except CommandError as exc:
+                if options.get("traceback") or isinstance(exc, SystemCheckError):
+                    raise
+                from django.utils.translation import gettext as _
+
+                self.stderr.write(_("错误：%(message)s") % {"message": exc})
+                sys.exit(exc.returncode)
+
+        self.execute = execute_zh
+        return run_from_argv(self, argv)
+
+    run_from_argv_zh.srdi_zh = True
+    BaseCommand.run_from_argv = run_from_argv_zh
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "srdi.settings")
     _argparse_in_chinese()
+    _command_errors_in_chinese()
     argv = list(sys.argv if argv is None else ["srdi", *argv])
     argv[0] = "srdi"
     from django.core.management import execute_from_command_line

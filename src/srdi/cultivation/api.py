@@ -54,7 +54,7 @@ def get_targets(
     request, as_of: str | None = None, region: int | None = None, plan: str | None = None
 ):
     day = _day(as_of)
-    scope = selectors.scope_for(_user(request), region)
+    scope = selectors.targets_scope_for(_user(request), region)
     try:
         p = targets.plan(plan, day)
     except KeyError as exc:
@@ -72,7 +72,7 @@ def get_targets(
 @guarded
 def get_series(request, target_id: str, as_of: str | None = None, region: int | None = None):
     day = _day(as_of)
-    scope = selectors.scope_for(_user(request), region)
+    scope = selectors.targets_scope_for(_user(request), region)
     try:
         defn = targets.definition(target_id)
     except KeyError as exc:

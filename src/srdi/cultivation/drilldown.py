@@ -41,6 +41,7 @@ def drill(params, scope: selectors.Scope, day: dt.date) -> Drill:
     if kind == "all":
         return Drill(f"{scope.label}全部企业", scope.enterprises())
     if kind == "target":
+        selectors.require_targets(scope)
         try:
             defn = targets.definition(params.get("id", ""))
         except KeyError as exc:

@@ -42,6 +42,12 @@ class Scope:
     def is_city(self) -> bool:
         return self.key == "all"
 
+    @property
+    def has_targets(self) -> bool:
+        """The plan's targets belong to the city and (as shares) to a 板块; a commissioner's
+        enterprises have none (their home shows their enterprises, never the city's targets)."""
+        return self.commissioner_id is None
+
     def enterprises(self) -> QuerySet:
         qs = Enterprise.objects.all()
         if self.region_id is not None:
@@ -81,6 +87,18 @@ def scope_for(user, region_id: int | None = None) -> Scope:
     if user.role == Role.COMMISSIONER:
         return Scope(f"c{user.pk}", commissioner_id=user.pk, label="我服务的企业")
     raise PermissionDenied("仅政府部门工作人员可查看。")
+
+
+def require_targets(scope: Scope) -> Scope:
+    """For what shows the plan's targets (target pages and lists, series, bulletin, plans): a
+    commissioner, whose scope has no targets, is refused (403)."""
+    if not scope.has_targets:
+        raise PermissionDenied("服务专员查看所服务企业的情况，计划目标由市、板块层面查看。")
+    return scope
+
+
+def targets_scope_for(user, region_id: int | None = None) -> Scope:
+    return require_targets(scope_for(user, region_id))
 
 
 # ---------------------------------------------------------------- cache

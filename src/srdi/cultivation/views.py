@@ -57,6 +57,11 @@ def _scope(request) -> selectors.Scope:
     return selectors.scope_for(request.user, region_id)
 
 
+def _targets_scope(request) -> selectors.Scope:
+    """:func:`_scope` for pages showing the plan's targets (commissioners: 403)."""
+    return selectors.require_targets(_scope(request))
+
+
 def _page(request, qs, scope, day, key: str):
     """One page of 50 enterprises of `qs`, ordered by name.
 
@@ -96,7 +101,8 @@ def _bad(request, exc) -> HttpResponse:
 
 
 def _dashboard_context(day, scope, tier, sees_all, base_qs) -> dict:
-    rows = targets.evaluate(day, scope)
+    # a commissioner's dashboard covers the enterprises they serve: no plan targets, no 板块
+    rows = targets.evaluate(day, scope) if scope.has_targets else []
     tiers = selectors.tier_counts(day, scope)
     funnel = selectors.funnel(tier, day, scope)
     alerts = selectors.alert_counts(scope, day)
@@ -108,7 +114,7 @@ def _dashboard_context(day, scope, tier, sees_all, base_qs) -> dict:
             "counts": [tiers["by_region"].get(rid, {}).get(t, 0) for t in LADDER_TIERS],
         }
         for rid in ([*regions, None] if scope.is_city else [scope.region_id])
-        if rid in tiers["by_region"] or rid in regions
+        if (rid in tiers["by_region"] or rid in regions) and scope.has_targets
     ]
     industries = sorted(tiers["by_industry"].items(), key=lambda kv: -sum(kv[1].values()))[:15]
     chart = {
@@ -344,7 +350,7 @@ def target_detail(request, target_id):
         return _bad(request, exc)
     except KeyError:
         raise Http404("没有该目标。") from None
-    scope = _scope(request)
+    scope = _targets_scope(request)
     form = None
     if defn["measure"]["kind"] == "manual":
         form = forms.ManualFigureForm(request.POST or None, initial={"as_of": day})
@@ -590,7 +596,7 @@ def title_detail(request, pk):
 
 @login_required
 def bulletin_view(request):
-    scope = _scope(request)
+    scope = _targets_scope(request)  # the bulletin reports the plan's targets
     month = request.GET.get("month") or ""
     fmt = request.GET.get("format") or ""
     if month and fmt == "pdf":  # ~8 s: a job with a progress bar, download at the end
@@ -653,7 +659,7 @@ def plans_view(request):
     administrator loads the next plan here (YAML or xlsx)."""
     from . import plans as plan_data
 
-    scope = _scope(request)  # officials only
+    scope = _targets_scope(request)  # officials who follow the plan's targets
     errors = []
     can_load = scopes.is_admin(request.user)
     if request.method == "POST":

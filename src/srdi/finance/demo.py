@@ -59,7 +59,7 @@ def _banks():
 def finance_demo(ctx: demo.Context) -> str | None:
     from srdi.registry.models import DataShare
 
-    from . import selectors
+    from . import selectors, services
     from .models import (
         Intermediary,
         ListingCandidate,
@@ -192,7 +192,7 @@ def finance_demo(ctx: demo.Context) -> str | None:
             if stage in ("tutoring", "filed", "review", "cultivating") and rng.random() < 0.5:
                 kind = rng.choice(ListingProblem.Kind.values[:5])
                 ListingProblem.objects.create(
-                    candidate=c, kind=kind, department=selectors.listing_rules()["problem_routing"][kind],
+                    candidate=c, kind=kind, department=services.route_problem(kind),
                     description={"approval": "募投项目备案审批进度慢", "property": "历史厂房产权证明缺失",
                                  "licence": "部分资质证照需补办", "tax": "历史年度税费补缴确认",
                                  "ip": "核心专利权属需确认"}[kind] + "（演示）",

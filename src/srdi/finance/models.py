@@ -254,6 +254,11 @@ class ListingProblem(models.Model):
     raised_on = models.DateField(_("提出日期"), default=timezone.localdate)
     solved_on = models.DateField(_("解决日期"), null=True, blank=True)
     resolution = models.CharField(_("解决情况"), max_length=500, blank=True)
+    # the service request (诉求) the problem was filed as; its 办结 marks the problem solved
+    request = models.ForeignKey(
+        "support.ServiceRequest", verbose_name=_("服务诉求"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="listing_problems",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("上市问题")

@@ -15,6 +15,7 @@ from django.db.models import Q
 from srdi.accounts import scopes as acc
 from srdi.accounts.roles import Department, Role
 from srdi.core import access
+from srdi.support import sources
 
 from . import consent
 from .models import (
@@ -126,6 +127,24 @@ access.register(
     visible=candidates,
     writable=lambda u, x: is_finance_official(u),
     name="上市后备企业",
+)
+
+
+def _request_moved(actor, r, event, note):
+    from .services import request_moved
+
+    request_moved(actor, r, event, note)
+
+
+# 金融监管局 files the problems of its listing reserve as service requests (诉求), follows them
+# whichever department they are routed to, and a request's 办结 solves the problem
+sources.register(
+    "finance.listing",
+    may_file=lambda u, e: (
+        is_finance_official(u) and ListingCandidate.objects.filter(enterprise=e).exists()
+    ),
+    visible=lambda u: Q() if is_finance_official(u) else None,
+    on_transition=_request_moved,
 )
 
 

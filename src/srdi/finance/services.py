@@ -620,9 +620,31 @@ def advance(user, c: ListingCandidate, event: str, *, note: str = "", data: dict
     return c
 
 
+LISTING_SOURCE = "finance.listing"  # the service requests filed from listing problems
+
+
+def problem_request_kind(kind: str) -> tuple[str, str]:
+    """The routing table's category and sub-kind a listing problem of ``kind`` is filed as."""
+    from . import selectors
+
+    rows = selectors.listing_rules()["problem_requests"]
+    row = rows.get(kind) or rows["other"]
+    return row["category"], row.get("subkind", "")
+
+
+def route_problem(kind: str) -> str:
+    """The department the routing table sends a listing problem of ``kind`` to."""
+    from srdi.support import config
+
+    return config.route(*problem_request_kind(kind))["department"]
+
+
 @transaction.atomic
 def add_problem(user, c: ListingCandidate, data: dict) -> ListingProblem:
+    """Register a problem of a pool enterprise and file it as a service request (诉求) routed to
+    the responsible department; the request's 办结 marks the problem solved."""
     from srdi.accounts.roles import Department
+    from srdi.support import services as support
 
     _require_jrj(user)
     kind = data.get("kind")
@@ -631,26 +653,28 @@ def add_problem(user, c: ListingCandidate, data: dict) -> ListingProblem:
     dept = data.get("department") or route_problem(kind)
     if dept not in Department.values:
         raise ValidationError(_("责任部门：请选择"))
-    p = ListingProblem.objects.create(
-        candidate=c, kind=kind, department=dept,
-        description=_text(data.get("description"), _("问题描述"), max_len=500),
+    description = _text(data.get("description"), _("问题描述"), max_len=500)
+    category, subkind = problem_request_kind(kind)
+    r = support.file_request(
+        user, c.enterprise, category,
+        _("上市后备企业%(e)s在上市过程中遇到的问题（%(k)s）：%(d)s")
+        % {"e": c.enterprise.name, "k": ListingProblem.Kind(kind).label, "d": description},
+        subkind=subkind, source=LISTING_SOURCE, department=dept,
+        title=_("上市问题：%(d)s") % {"d": description[:50]},
     )  # fmt: skip
+    p = ListingProblem.objects.create(
+        candidate=c, kind=kind, department=r.department, description=description, request=r
+    )
     record(actor=user, action="finance.listing.problem", obj=p, enterprise_uscc=c.enterprise.uscc,
-           after={"kind": kind, "department": dept, "description": p.description})  # fmt: skip
-    notify(User.objects.filter(role=Role.DEPARTMENT, department=dept, is_active=True),
-           kind="finance.listing", title=_("上市问题待解决：%(e)s") % {"e": c.enterprise.name},
-           body=p.description, link="/finance/listing/")  # fmt: skip
+           after={"kind": kind, "department": p.department, "description": p.description,
+                  "request": r.pk})  # fmt: skip
     return p
-
-
-def route_problem(kind: str) -> str:
-    from . import selectors
-
-    return selectors.listing_rules()["problem_routing"].get(kind, "jrj")
 
 
 @transaction.atomic
 def solve_problem(user, p: ListingProblem, resolution: str) -> ListingProblem:
+    """Solve a problem registered before problems became requests; one filed as a request is
+    solved by the request's 办结 (:func:`request_moved`)."""
     if not (
         scopes.is_finance_official(user)
         or (user.role == Role.DEPARTMENT and user.department == p.department)
@@ -658,12 +682,37 @@ def solve_problem(user, p: ListingProblem, resolution: str) -> ListingProblem:
         raise PermissionDenied(_("仅责任部门或市金融监管局可办结该问题。"))  # fmt: skip
     if p.status == ListingProblem.Status.SOLVED:
         raise ValidationError(_("该问题已解决。"))
+    if p.request_id:
+        raise ValidationError(
+            _("该问题已作为服务诉求交%(d)s办理，请在诉求中办结；诉求办结后问题即标为已解决。")
+            % {"d": p.get_department_display()}
+        )
     p.status, p.solved_on = ListingProblem.Status.SOLVED, timezone.localdate()
     p.resolution = _text(resolution, _("解决情况"), max_len=500)
     p.save()
     record(actor=user, action="finance.listing.solve", obj=p,
            enterprise_uscc=p.candidate.enterprise.uscc, after={"resolution": p.resolution})  # fmt: skip
     return p
+
+
+def request_moved(actor, r, event: str, note: str) -> None:
+    """A listing problem's request moved (registered with srdi.support.sources): 办结 marks the
+    problem solved with the request's result; 转办 makes the new department responsible."""
+    for p in ListingProblem.objects.select_for_update().filter(request=r):
+        before = {"status": p.status, "department": p.department}
+        if event == "close" and p.status != ListingProblem.Status.SOLVED:
+            p.status, p.solved_on = ListingProblem.Status.SOLVED, r.closed_on
+            p.resolution = (r.result or "")[:500]
+        elif event == "transfer":
+            p.department = r.department
+        else:
+            continue
+        p.save()
+        record(actor=actor, action="finance.listing.solve" if event == "close"
+               else "finance.listing.problem.transfer", obj=p, enterprise_uscc=r.enterprise.uscc,
+               before=before, after={"status": p.status, "department": p.department,
+                                     "resolution": p.resolution},
+               note=_("随服务诉求办理"))  # fmt: skip
 
 
 @transaction.atomic

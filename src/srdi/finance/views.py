@@ -172,6 +172,7 @@ def shared(request):
 def shared_detail(request, uscc):
     """One enterprise as a partner may see it: only the granted sections; the read is logged."""
     from srdi.exchange import schema as S
+    from srdi.recognition.selectors import enterprise_honours
     from srdi.registry.selectors import normalised_profile
 
     user = request.user
@@ -198,12 +199,13 @@ def shared_detail(request, uscc):
     ip = [(f.header, _fmt((profile.get("ip") or {}).get(f.key), f)) for f in S.section("ip").fields
           if (profile.get("ip") or {}).get(f.key) is not None] if "ip" in granted else []  # fmt: skip
     titles = profile.get("titles", []) if "titles" in granted else []
+    honours = enterprise_honours(user, e)  # only when "titles" is granted
     needs = list(scopes.needs(user).filter(enterprise=e)) if "financing" in granted else []
     matches = selectors.match_products(user, e, products=scopes.products(user).filter(
         bank=user.organization, active=True))  # fmt: skip
     ctx = _role(user) | {
         "e": e, "granted": granted, "granted_labels": consent.labels(granted), "basic": basic,
-        "years": years, "ip": ip, "titles": [_title(t) for t in titles], "needs": needs,
+        "years": years, "ip": ip, "titles": [_title(t) for t in titles], "honours": honours, "needs": needs,
         "matches": matches, "all_sections": consent.sections(),
     }  # fmt: skip
     return render(request, "finance/shared_detail.html", ctx)
@@ -501,7 +503,16 @@ def candidate(request, pk):
                 f = F.ProblemForm(request.POST)
                 if not f.is_valid():
                     raise ValidationError(_("请填写问题类型和描述"))
-                services.add_problem(user, c, f.cleaned_data)
+                p = services.add_problem(user, c, f.cleaned_data)
+                messages.success(
+                    request,
+                    _("问题已登记，并作为服务诉求转%(d)s办理；办结期限 %(c)s（按工作日计）。")
+                    % {
+                        "d": p.get_department_display(),
+                        "c": formatting.date_zh(p.request.close_due),
+                    },
+                )
+                return redirect("finance:candidate", pk=c.pk)
             elif what == "solve":
                 p = ListingProblem.objects.filter(
                     candidate=c, pk=request.POST.get("problem")
@@ -527,7 +538,7 @@ def candidate(request, pk):
         else []
     )
     ctx = _role(user) | {
-        "c": c, "events": events, "problems": c.problems.all(), "intermediaries": c.intermediaries.all(),
+        "c": c, "events": events, "problems": c.problems.select_related("request"), "intermediaries": c.intermediaries.all(),
         "problem_form": F.ProblemForm(), "intermediary_form": F.IntermediaryForm(),
         "boards": selectors.listing_rules()["boards"], "detail": (c.score_detail or {}).values(),
     }  # fmt: skip

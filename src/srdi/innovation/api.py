@@ -40,7 +40,8 @@ def _need(n: Need, user) -> dict:
 def _cap(c: Capability) -> dict:
     return {
         "id": c.pk, "team": c.team_id, "institution": c.team.institution, "kind": c.kind,
-        "title": c.title, "description": c.description, "keywords": c.keywords, "field": c.field,
+        "title": c.title, "description": c.description, "keywords": c.keywords,
+        "scenarios": services.scenario_lines(c.scenarios), "field": c.field,
         "trl": c.trl, "patents": c.patents, "active": c.active,
     }  # fmt: skip
 

@@ -73,6 +73,7 @@ def innovation_demo(ctx: demo.Context) -> str | None:
         Capability.objects.get_or_create(
             team=team, title=c["title"],
             defaults={"description": c["description"], "keywords": c.get("keywords") or [],
+                      "scenarios": "\n".join(c.get("scenarios") or []),
                       "trl": rng.randint(3, 8), "is_synthetic": True,
                       "kind": Capability.Kind.ACHIEVEMENT if rng.random() < 0.3 else Capability.Kind.CAPABILITY},
         )  # fmt: skip

@@ -58,6 +58,11 @@ class Capability(models.Model):
     title = models.CharField(_("名称"), max_length=200)
     description = models.TextField(_("简介"))
     keywords = models.JSONField(_("关键词"), default=list, blank=True)
+    scenarios = models.TextField(
+        _("应用场景 / 可解决的问题"),
+        blank=True,
+        help_text=_("每行一条，用企业现场的话描述本方法能解决的问题，如：铸件内部气孔多"),
+    )
     field = models.CharField(_("领域"), max_length=20, choices=FIELDS, blank=True)
     trl = models.PositiveSmallIntegerField(_("技术成熟度（TRL 1–9）"), null=True, blank=True)
     patents = models.TextField(_("相关专利"), blank=True)

@@ -162,7 +162,13 @@ def _feedback(direction: str = "need"):
             out.append(Feedback(q, str(m.capability_id), accepted))
         else:
             c = m.capability
-            q = Doc(str(c.pk), c.title, c.description, keywords=list(c.keywords or []))
+            q = Doc(
+                str(c.pk),
+                c.title,
+                c.description,
+                keywords=list(c.keywords or []),
+                scenarios=scenario_lines(c.scenarios),
+            )
             out.append(Feedback(q, str(m.need_id), accepted))
     return out
 
@@ -171,7 +177,7 @@ def _cap_doc(c: Capability):
     from .matching import Doc
 
     return Doc(str(c.pk), c.title, c.description, c.field, list(c.keywords or []),
-               c.team.institution)  # fmt: skip
+               c.team.institution, scenario_lines(c.scenarios))  # fmt: skip
 
 
 def _need_doc(n: Need):
@@ -486,7 +492,32 @@ def save_team(user, data: dict, team: Team | None = None) -> Team:
     return t
 
 
-CAP_FIELDS = ("kind", "title", "description", "keywords", "field", "trl", "patents", "active")
+CAP_FIELDS = ("kind", "title", "description", "keywords", "scenarios", "field", "trl", "patents",
+              "active")  # fmt: skip
+MAX_SCENARIOS = 30  # lines of 应用场景 / 可解决的问题 per capability
+MAX_SCENARIO_LEN = 100  # characters per line
+
+
+def scenario_lines(value) -> list[str]:
+    """应用场景 as a list of phrases: one per line (a list is accepted too), blanks dropped."""
+    if value is None:
+        return []
+    lines = value if isinstance(value, list) else str(value).splitlines()
+    return [s for s in (str(x).strip() for x in lines) if s]
+
+
+def _scenarios(value) -> str:
+    lines = scenario_lines(value)
+    if len(lines) > MAX_SCENARIOS:
+        raise ValidationError(
+            _("应用场景最多 %(n)d 条（现有 %(m)d 条）") % {"n": MAX_SCENARIOS, "m": len(lines)}
+        )
+    long = [s for s in lines if len(s) > MAX_SCENARIO_LEN]
+    if long:
+        raise ValidationError(
+            _("应用场景每条不超过 %(n)d 字：%(s)s") % {"n": MAX_SCENARIO_LEN, "s": long[0][:20]}
+        )
+    return "\n".join(lines)
 
 
 @transaction.atomic
@@ -503,6 +534,7 @@ def save_capability(user, team: Team, data: dict, cap: Capability | None = None)
     c.title = _text(data, "title", _("名称"), required=True, max_len=200)
     c.description = _text(data, "description", _("简介"), required=True, max_len=5000)
     c.keywords = _keywords(data.get("keywords"))
+    c.scenarios = _scenarios(data.get("scenarios"))
     c.field = _text(data, "field", _("领域"))
     if c.field and c.field not in dict(Capability._meta.get_field("field").choices):
         raise ValidationError(_("未知的领域：%(v)s") % {"v": c.field})

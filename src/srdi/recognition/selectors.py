@@ -33,3 +33,38 @@ def platforms_for(user, *, kind="", year="", region="", q=""):
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(operator_name__icontains=q))
     return qs.order_by("-year", "kind", "name")
+
+
+def enterprise_honours(user, enterprise) -> list[dict]:
+    """One enterprise's honours and certifications as its pages list them (newest first):
+    officials and the enterprise itself within their scope; a partner only when the enterprise
+    granted it the section titles belong to (``srdi.finance.consent``, section ``titles``; the
+    calling page logs the read)."""
+    from django.utils.translation import gettext as _
+
+    from srdi.finance import consent
+
+    from .models import Honour
+
+    if consent.is_partner(user):
+        if not consent.may_read(user, enterprise, "titles"):
+            return []
+        qs = Honour.objects.filter(enterprise=enterprise)
+    else:
+        qs = scopes.visible_honours(user).filter(enterprise=enterprise)
+    rows = []
+    for h in qs.order_by("-year", "kind", "item"):
+        name = h.kind_label + (f"（{h.item}）" if h.item else "")
+        if h.stars:
+            name += _("（%(n)s星）") % {"n": h.stars}
+        rows.append(
+            {
+                "name": name,
+                "level": h.level_label,
+                "year": h.year,
+                "source": h.issuer,
+                "certificate_no": h.certificate_no,
+                "revoked_on": h.revoked_on,
+            }
+        )
+    return rows

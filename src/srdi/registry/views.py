@@ -249,6 +249,8 @@ def _may_write_years(user, e) -> bool:
 
 @login_required
 def enterprise_detail(request, uscc):
+    from srdi.recognition.selectors import enterprise_honours
+
     from .selectors import normalised_profile
 
     e = enterprise_for(request.user, uscc)
@@ -340,6 +342,8 @@ def enterprise_detail(request, uscc):
             for h in e.honors.all().order_by("type")
         ],
         "honors_source": sources.number(fs, "honors"),
+        # the registers kept by the departments (市长质量奖, 江苏精品, 智能车间 …)
+        "honours": enterprise_honours(request.user, e),
         "scores": [
             {"s": s, "source": sources.number(fs, f"development_scores.{s.year}")}
             for s in e.development_scores.all().order_by("-year")

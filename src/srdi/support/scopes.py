@@ -11,10 +11,13 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from srdi.accounts import scopes as acc
 from srdi.accounts.roles import Role
 from srdi.core import access
 
+from . import sources
 from .models import CommissionerProfile, Contact, PlanItem, ServicePlan, ServiceRequest, Visit
 
 
@@ -83,10 +86,17 @@ def _enterprise_filter(user, qs, prefix="enterprise"):
 
 
 def visible_requests(user, qs=None):
+    """By role, plus the requests a registered source lets the user follow (e.g. 市金融监管局:
+    the requests filed from its listing reserve, whichever department they are routed to)."""
     qs = ServiceRequest.objects.all() if qs is None else qs
+    extra = sources.visible_q(user)
     if is_department(user):
-        return qs.filter(department=user.department)
-    return _enterprise_filter(user, qs)
+        own = Q(department=user.department)
+        return qs.filter(own | extra if extra is not None else own)
+    scoped = _enterprise_filter(user, qs)
+    if extra is None or is_admin(user):
+        return scoped
+    return qs.filter(Q(pk__in=scoped.values("pk")) | extra)
 
 
 def visible_plans(user, qs=None):
@@ -113,8 +123,6 @@ def visible_commissioners(user, qs=None):
     if is_admin(user) or is_department(user):
         return qs
     if is_region_officer(user):
-        from django.db.models import Q
-
         return qs.filter(
             Q(region_id=user.region_id) | Q(user__assigned_enterprises__region_id=user.region_id)
         ).distinct()
@@ -143,6 +151,7 @@ access.register(
         is_admin(user)
         or (is_department(user) and r.department == user.department)
         or may_file(user, r.enterprise)
+        or sources.may_file(user, r.enterprise, r.source)
     ),
     name="诉求",
 )

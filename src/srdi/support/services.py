@@ -22,7 +22,7 @@ from srdi.accounts.roles import Department, Role
 from srdi.audit.services import jsonable, record
 from srdi.core.notifications import notify
 
-from . import config, scopes, workdays
+from . import config, scopes, sources, workdays
 from .models import (
     AssignmentEvent,
     CommissionerProfile,
@@ -256,7 +256,7 @@ def sides_of(user, r: ServiceRequest) -> set[str]:
     out = set()
     if scopes.is_admin(user) or (scopes.is_department(user) and user.department == r.department):
         out.add("department")
-    if scopes.may_file(user, r.enterprise):
+    if scopes.may_file(user, r.enterprise) or sources.may_file(user, r.enterprise, r.source):
         out.add("filer")
     if scopes.is_enterprise(user) and user.enterprise_id == r.enterprise_id:
         out.add("enterprise")
@@ -294,12 +294,17 @@ def file_request(
     title: str = "",
     attachments=(),
     filed_at: dt.datetime | None = None,
+    department: str = "",
 ) -> ServiceRequest:
     """File a request for ``enterprise`` (the enterprise itself, its commissioners, its 板块,
-    administrators; other domains pass their ``source``, e.g. ``"finance.listing"``): routed by
-    the routing table, deadlines in working days, the department told."""
-    if not scopes.may_file(actor, enterprise):
+    administrators; other domains pass their ``source``, e.g. ``"finance.listing"``, and whom a
+    source registered in :mod:`.sources` lets file, e.g. 市金融监管局 for its listing reserve):
+    routed by the routing table — or to ``department`` when the calling domain has already named
+    the responsible department — deadlines in working days, the department told."""
+    if not (scopes.may_file(actor, enterprise) or sources.may_file(actor, enterprise, source)):
         raise PermissionDenied(_("只有企业本身、其服务专员或所在板块可以为该企业提交诉求。"))
+    if department and department not in Department.values:
+        raise ValidationError(_("未知的部门：%(v)s") % {"v": department})
     if category not in config.categories():
         raise ValidationError(_("未知的诉求类别：%(v)s") % {"v": category})
     if subkind and not config.subkind(category, subkind):
@@ -317,7 +322,7 @@ def file_request(
     accept_due, close_due = deadlines(filed_on, category, subkind)
     r = ServiceRequest.objects.create(
         enterprise=enterprise, category=category, subkind=subkind, title=title,
-        description=description, department=config.route(category, subkind)["department"],
+        description=description, department=department or config.route(category, subkind)["department"],
         source=_text(source, _("来源"), max_len=40), filed_by=actor, filed_at=filed_at,
         filed_on=filed_on, accept_due=accept_due, close_due=close_due,
     )  # fmt: skip
@@ -396,6 +401,7 @@ def transition(
         fields += ["rating", "rating_comment"]
     r.save(update_fields=fields)
     _event(r, actor, event, before, note)
+    sources.after_transition(actor, r, event, note)
     label = _("诉求“%(t)s”：%(a)s") % {"t": r.title, "a": TRANSITION_LABELS[event]}
     if event == "transfer":
         notify(_users_of_department(r.department), kind="support_request",

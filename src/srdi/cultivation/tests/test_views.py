@@ -69,8 +69,35 @@ def test_region_officer_sees_only_its_region(users, titled, login):
 
 
 def test_commissioner_sees_assigned_enterprises_only(users, titled, login):
-    html = login(users["commissioner"]).get("/cultivation/?as_of=2026-10-31").content.decode()
-    assert kpi(html, "little_giant") == 1
+    c = login(users["commissioner"])
+    r = c.get("/cultivation/?as_of=2026-10-31")
+    html = r.content.decode()
+    assert r.status_code == 200 and kpi(html, "little_giant") == 1
+    # their own enterprises' tiers, funnel and alerts — never the city's targets or 板块 table
+    # (as on their home page, srdi.cultivation.workspace)
+    assert 'id="own-scope"' in html and 'id="funnel"' in html and 'id="alerts"' in html
+    assert (
+        'id="targets"' not in html and "data-target=" not in html and 'id="by-region"' not in html
+    )
+    for row in targets.evaluate(D(2026, 10, 31)):
+        assert f"id={row['id']}" not in html
+    assert "cultivation/bulletin/" not in html and "cultivation/plans/" not in html
+    lst = c.get("/cultivation/list/?kind=tier&tier=little_giant&as_of=2026-10-31").content.decode()
+    assert titled[0].name in lst and titled[1].name not in lst
+    # every page or API answer with the plan's targets is refused
+    for url in (
+        "/cultivation/targets/champions_giants/",
+        "/cultivation/list/?kind=target&id=champions_giants",
+        "/cultivation/bulletin/",
+        "/cultivation/plans/",
+        "/api/cultivation/targets",
+        "/api/cultivation/targets/champions_giants/series",
+    ):
+        assert c.get(url).status_code == 403, url
+    # the 板块 officer still follows its share of them
+    c = login(users["region_officer"])
+    assert c.get("/cultivation/targets/champions_giants/").status_code == 200
+    assert 'id="targets"' in c.get("/cultivation/").content.decode()
 
 
 @pytest.mark.parametrize("role", ["enterprise", "partner", "partner_unshared"])

@@ -116,17 +116,20 @@ def test_pool_workflow_cli_and_targets_agree(pool, users):
 
 def test_problems_are_routed_to_departments(pool, make_user):
     from srdi.accounts.roles import Department, Role
+    from srdi.support import services as support
 
     jrj = pool["jrj"]
     services.propose_candidates(jrj, [{"enterprise_id": pool["b"].pk, "score": 70, "detail": {}}])
     c = ListingCandidate.objects.get()
     p = services.add_problem(jrj, c, {"kind": "tax", "description": "历史年度税费补缴确认"})
-    assert p.department == Department.SWJ  # data/listing.yaml problem_routing
+    # data/listing.yaml problem_requests → support/data/routing.yaml funding/tax → 市税务局
+    assert p.department == Department.SWJ == p.request.department
     swj = make_user("swj", Role.DEPARTMENT, department=Department.SWJ)
     kjj = make_user("kjj2", Role.DEPARTMENT, department=Department.KJJ)
     with pytest.raises(PermissionDenied):
-        services.solve_problem(kjj, p, "已办结")
-    services.solve_problem(swj, p, "已完成补缴确认")
+        support.transition(kjj, p.request, "accept")
+    support.transition(swj, p.request, "accept")
+    support.transition(swj, p.request, "close", "已完成补缴确认")
     assert ListingProblem.objects.get().status == "solved"
     m = services.add_intermediary(jrj, c, {"kind": "broker", "name": "东吴证券"})
     assert m.candidate == c

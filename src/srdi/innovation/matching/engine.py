@@ -3,20 +3,31 @@
 Stage 1 — features over every document, each a BM25 index built with ``bm25s`` and scored with
 per-term query weights (title words count more, generic words less):
 
-* ``words``    jieba words (with the domain dictionary) of the whole text;
-* ``fields``   the same words in the document's title and keywords only (a field match);
-* ``concepts`` concepts from the dictionary: synonym groups and symptom→method links, so a need
+* ``words``      jieba words (with the domain dictionary) of the whole text;
+* ``fields``     the same words in the document's title and keywords only (a field match);
+* ``concepts``   concepts from the dictionary: synonym groups and symptom→method links, so a need
                worded as a symptom meets the team that names its method;
-* ``bigrams``  character bigrams (catches words the segmenter cut differently);
-* ``industry`` the query's industry (given, or inferred) among the document's inferred ones;
-* ``feedback`` accepted (+) / rejected (−) matches of similar earlier queries with this document.
+* ``expansions`` method → problem entries (data/expansions.yaml): a capability naming a method is
+               expanded with the problems that method is known to address ("doc2query" kept as
+               data), so 溢胶、断胶 meets 自动点胶 with no word in common;
+* ``bigrams``    character bigrams (catches words the segmenter cut differently);
+* ``chars``      single characters, those in at most ``chars_max_df`` of the documents (锈迹 ↔ 除锈);
+* ``prf``        pseudo-relevance feedback (RM3-like): the words weighing most in the best
+               ``prf_docs`` first-pass documents, as a second query;
+* ``scenarios``  the capability's 应用场景 / 可解决的问题 (``Doc.scenarios``: short phrases in a
+               factory's words, written by the team), a BM25 field of their own over words and
+               character bigrams; with ``scenario_text`` they are also part of the document's text
+               for every other feature;
+* ``industry``   the query's industry (given, or inferred) among the document's inferred ones;
+* ``feedback``   accepted (+) / rejected (−) matches of similar earlier queries with this document.
 
-Each BM25 feature is divided by its best value for the query, and the features are combined
-with weights from ``data/ranker.yaml`` (learned on the development split of the labelled set,
-``bench/tune_innovation.py``). Stage 2 re-ranks the best ``rerank_depth`` documents with the
-share of the query's concepts the document covers (a phrase-level agreement the sums miss).
-Every match carries its reasons: the shared words, the concept links, the fields and the
-feedback that placed it.
+Each BM25 feature is divided by its best value for the query (or, with ``absolute``, by the
+query's own bound), and the features are combined with weights from ``data/ranker.yaml``
+(learned on the labelled set by ``bench/tune_innovation.py``, which also measures them by
+cross-validation). Stage 2 re-ranks the best ``rerank_depth`` documents with the share of the
+query's concepts the document covers (a phrase-level agreement the sums miss).
+Every match carries its reasons: the shared words, the concept links, the matched scenario
+phrase, the fields and the feedback that placed it.
 
 Pure Python + numpy + bm25s + jieba: no Django.
 """
@@ -24,6 +35,7 @@ Pure Python + numpy + bm25s + jieba: no Django.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +46,19 @@ import yaml
 from .lexicon import DATA_DIR, Analysis, Analyzer, inferred_industries
 
 RANKER_PATH = DATA_DIR / "ranker.yaml"
-FEATURES = ("words", "fields", "concepts", "bigrams", "industry", "feedback", "coverage")
+FEATURES = (
+    "words",
+    "fields",
+    "concepts",
+    "expansions",
+    "bigrams",
+    "chars",
+    "prf",
+    "scenarios",
+    "industry",
+    "feedback",
+    "coverage",
+)
 
 
 @dataclass
@@ -47,6 +71,7 @@ class Doc:
     field: str = ""
     keywords: list[str] = dataclasses.field(default_factory=list)
     institution: str = ""
+    scenarios: list[str] = dataclasses.field(default_factory=list)  # 应用场景 / 可解决的问题
 
 
 @dataclass
@@ -71,15 +96,24 @@ class Weights:
     words: float = 1.0
     fields: float = 0.0
     concepts: float = 0.0
+    expansions: float = 0.0
     bigrams: float = 0.0
+    chars: float = 0.0
+    prf: float = 0.0
+    scenarios: float = 0.0  # weight of the scenario field (BM25 over its words and bigrams)
     industry: float = 0.0
     feedback: float = 0.0
     coverage: float = 0.0
     title_boost: float = 0.5
     generic_weight: float = 0.3
     rerank_depth: int = 50
+    chars_max_df: float = 0.2  # characters in more than this share of documents are skipped
+    absolute: float = 0.0  # 1: a text feature divided by the query's own bound, not the best doc
+    prf_docs: int = 3
+    prf_terms: int = 10
     k1: float = 1.2
     b: float = 0.75
+    scenario_text: float = 0.0  # 1: scenarios also appended to the document's text
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Weights:
@@ -103,15 +137,23 @@ class _Index:
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.n = len(token_lists)
-        self.bm = bm25s.BM25(k1=k1, b=b, method="lucene")
-        self.bm.index([list(t) for t in token_lists], show_progress=False)
-        sc = self.bm.scores
+        if not any(token_lists):  # nothing to index (e.g. no document names a known method)
+            self.vocab, self.idf, self.df = {}, np.zeros(0), np.zeros(0)
+            return
+        bm = bm25s.BM25(k1=k1, b=b, method="lucene")
+        bm.index([list(t) for t in token_lists], show_progress=False)
+        sc = bm.scores
         self.data = np.asarray(sc["data"], dtype=np.float32)
         self.indices = np.asarray(sc["indices"], dtype=np.int64)
         self.indptr = np.asarray(sc["indptr"], dtype=np.int64)
-        self.vocab = self.bm.vocab_dict
+        self.vocab = bm.vocab_dict
         df = np.diff(self.indptr).astype(np.float64)
+        self.df = df
         self.idf = np.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def df_share(self, term: str) -> float:
+        tid = self.vocab.get(term)
+        return 0.0 if tid is None else float(self.df[tid]) / max(self.n, 1)
 
     def term_idf(self, term: str) -> float:
         tid = self.vocab.get(term)
@@ -156,23 +198,24 @@ class Ranker:
         self.an = analyzer or shared_analyzer()
         self.docs = list(docs)
         self.pos = {d.id: i for i, d in enumerate(self.docs)}
-        self.analyses = _parallel(
-            self.an, _analyze_doc, self.docs, workers if len(self.docs) >= 2000 else 1
+        with_text = bool(self.w.scenario_text)
+        with_field = bool(self.w.scenarios) and any(d.scenarios for d in self.docs)
+        pairs = _parallel(
+            self.an,
+            _analyze_doc,
+            [(d, with_text, with_field) for d in self.docs],
+            workers if len(self.docs) >= 2000 else 1,
         )
+        self.analyses = [p[0] for p in pairs]
+        self.scen_phrases = [p[1] for p in pairs]  # per doc: [(phrase, words, bigrams)]
         self._concept_sets = [frozenset(x.concepts) for x in self.analyses]
         a = self.analyses
         k1, b = self.w.k1, self.w.b
-        views = {
-            "words": lambda x: x.words,
-            "fields": lambda x: x.title_words,
-            "concepts": lambda x: list(x.concepts.elements()),
-            "bigrams": lambda x: x.bigrams,
-        }
-        self.ix = {
-            k: _Index([view(x) for x in a], k1, b)
-            for k, view in views.items()
-            if k == "words" or getattr(self.w, k)
-        }
+        names = [k for k in _VIEWS if k == "words" or getattr(self.w, k)]
+        self.ix = {k: _Index([_VIEWS[k](x) for x in a], k1, b) for k in names}
+        if with_field:
+            self.ix["scenarios"] = _Index([_scen_view(p) for p in self.scen_phrases], k1, b)
+        self._doc_terms: dict[int, dict[str, float]] = {}  # for pseudo-relevance feedback
         self.doc_industries = [inferred_industries(x) | ({d.field} if d.field else set())
                                for x, d in zip(a, self.docs, strict=True)]  # fmt: skip
         self.industry_docs: dict[str, np.ndarray] = {}
@@ -224,11 +267,70 @@ class Ranker:
         qb = {g: 1.0 for g in a.bigrams}
         return qw, qc, qb
 
+    def _char_terms(self, chars: Sequence[str]) -> dict[str, float]:
+        """The query's characters, without those common to many documents (they say little and
+        their long postings cost most of the time)."""
+        ix = self.ix.get("chars")
+        if ix is None:
+            return {}
+        out = {}
+        for ch in chars:
+            if ch not in out and ix.df_share(ch) <= self.w.chars_max_df:
+                out[ch] = 1.0
+        return out
+
+    def _scaled(self, k: str, terms: dict) -> np.ndarray:
+        """One BM25 feature on a 0..1 scale: divided by the best document's score, or (with
+        ``absolute``) by the query's bound Σ weight × idf, so a document matching one word
+        of ten stays low even when nothing matches better."""
+        ix = self.ix[k]
+        v = ix.score(terms)
+        if not self.w.absolute:
+            return _norm(v)
+        bound = sum(w * ix.term_idf(t) for t, w in terms.items())
+        return v / bound if bound > 0 else v
+
+    def _prf_terms(self, first: np.ndarray, qw: dict) -> dict[str, float]:
+        """RM3-like expansion: the words that weigh most in the best first-pass documents
+        (each document's term shares × its normalised score), minus the query's own words."""
+        k = min(self.w.prf_docs, len(self.docs))
+        if k <= 0 or not first.any():
+            return {}
+        top = np.argpartition(-first, k - 1)[:k]
+        ix = self.ix["words"]
+        acc: dict[str, float] = {}
+        for di in top:
+            s = float(first[di])
+            if s <= 0:
+                continue
+            di = int(di)
+            if di not in self._doc_terms:
+                generic = self.an.lex.generic
+                self._doc_terms[di] = _term_freqs(self.analyses[di].words, generic)
+            for t, share in self._doc_terms[di].items():
+                if t not in qw:
+                    acc[t] = acc.get(t, 0.0) + s * share * ix.term_idf(t)
+        best = sorted(acc.items(), key=lambda kv: (-kv[1], kv[0]))[: self.w.prf_terms]
+        m = best[0][1] if best else 0.0
+        return {t: v / m for t, v in best} if m > 0 else {}
+
     def features(self, q: Doc) -> tuple[dict[str, np.ndarray], Analysis]:
-        a = self.an.analyze(q.title, q.description, q.keywords)
+        a = self.an.analyze(q.title, _body(q, True), q.keywords)
         qw, qc, qb = self._query_terms(a)
-        terms = {"words": qw, "fields": qw, "concepts": qc, "bigrams": qb}
-        f = {k: _norm(self.ix[k].score(t)) for k, t in terms.items() if getattr(self.w, k)}
+        qe = {k: 1.0 + (self.w.title_boost if a.surfaces[k] & set(a.title_words) else 0.0)
+              for k in a.expansions}  # fmt: skip
+        qch = self._char_terms(a.chars)
+        terms = {"words": qw, "fields": qw, "concepts": qc, "expansions": qe, "bigrams": qb,
+                 "chars": qch}  # fmt: skip
+        f = {k: self._scaled(k, t) for k, t in terms.items() if getattr(self.w, k)}
+        if "scenarios" in self.ix:
+            st = dict(qw)
+            for g in qb:
+                st[_BIGRAM + g] = st.get(_BIGRAM + g, 0.0) + 1.0
+            f["scenarios"] = self._scaled("scenarios", st)
+        if self.w.prf:
+            first = sum(getattr(self.w, k) * v for k, v in f.items() if k != "scenarios")
+            f["prf"] = _norm(self.ix["words"].score(self._prf_terms(_norm(first), qw)))
         inds = {q.field} if q.field else inferred_industries(a)
         ind = None
         for i in inds:
@@ -276,21 +378,31 @@ class Ranker:
         da = self.analyses[di]
         out: list[str] = []
         lex = self.an.lex
-        shared = _longest((set(a.words) & set(da.words)) - lex.generic)
+        qwords = _word_set(a)
+        shared = _longest((qwords & _word_set(da)) - lex.generic)
         if shared:
             ix = self.ix["words"]
             top = sorted(shared, key=lambda t: (-ix.term_idf(t), t))[:6]
             out.append("共同关键词：" + "、".join(map(_show, top)))
-        in_fields = _longest((set(a.words) & set(da.title_words)) - lex.generic)
-        if in_fields and feats.get("fields", 0) > 0:
+        in_fields = (
+            _longest((qwords & set(da.title_words)) - lex.generic)
+            if feats.get("fields", 0) > 0
+            else set()
+        )
+        if in_fields:
             out.append(
                 "命中对方标题或关键词：" + "、".join(_show(t) for t in sorted(in_fields)[:4])
             )
-        for key in sorted(set(a.concepts) & set(da.concepts)):
+        shared_keys = (set(a.concepts) & set(da.concepts)) | (
+            set(a.expansions) & set(da.expansions)
+        )
+        links = 0
+        for key in sorted(shared_keys):
             c = lex.concept_by_key[key]
             mine, theirs = a.surfaces[key], da.surfaces[key] - a.surfaces[key]
-            if not theirs:
-                continue  # already a shared word
+            if not theirs or links >= 3:
+                continue  # already a shared word, or enough links said
+            links += 1
             if c.kind == "solves":
                 out.append(
                     f"问题“{'、'.join(_show(t) for t in sorted(mine)[:3])}”对应方法"
@@ -301,6 +413,10 @@ class Ranker:
                     f"同义：{'、'.join(_show(t) for t in sorted(mine)[:2])} ≈ "
                     f"{'、'.join(_show(t) for t in sorted(theirs)[:2])}"
                 )
+        if feats.get("scenarios", 0) > 0 or (self.w.scenario_text and self.docs[di].scenarios):
+            phrases = self._matched_scenarios(a, di)
+            if phrases:
+                out.append("应用场景" + "、".join(f"“{p}”" for p in phrases))
         if feats.get("industry"):
             inds = ({q.field} if q.field else set()) | inferred_industries(a)
             common = sorted(inds & self.doc_industries[di])
@@ -313,6 +429,28 @@ class Ranker:
         if not out:
             out.append("文本相近")
         return out
+
+    def _matched_scenarios(self, a: Analysis, di: int, most: int = 2) -> list[str]:
+        """The document's scenario phrases that share most with the query: shared words (by
+        idf, generic words left out) and shared character bigrams."""
+        phrases = self.scen_phrases[di]
+        if not phrases:
+            d = self.docs[di]
+            if not d.scenarios:
+                return []
+            phrases = self.scen_phrases[di] = _scen_phrases(self.an, d.scenarios)
+        qwords = _word_set(a) - self.an.lex.generic
+        qgrams = frozenset(a.bigrams)
+        ix = self.ix["words"]
+        scored = []
+        for i, (phrase, words, grams) in enumerate(phrases):
+            shared_w = qwords & set(words)
+            shared_g = qgrams & set(grams)
+            if not shared_w and len(shared_g) < 2:
+                continue  # one common bigram (生产、质量) says nothing
+            s = sum(max(ix.term_idf(t), 0.5) for t in shared_w) + 0.5 * len(shared_g)
+            scored.append((-s, i, phrase))
+        return [p for _s, _i, p in sorted(scored)[:most]]
 
     def rank_many(
         self, queries: Sequence[Doc], top: int = 5, *, workers: int = 1, explain: bool = True
@@ -328,6 +466,14 @@ class Ranker:
             _RANKER = None
 
 
+_VIEWS = {
+    "words": lambda x: x.words,
+    "fields": lambda x: x.title_words,
+    "concepts": lambda x: list(x.concepts.elements()),
+    "expansions": lambda x: list(x.expansions.elements()),
+    "bigrams": lambda x: x.bigrams,
+    "chars": lambda x: x.chars,
+}
 _RANKER: Ranker | None = None
 _TOP = 5
 _EXPLAIN = True
@@ -343,8 +489,36 @@ def shared_analyzer() -> Analyzer:
     return _SHARED
 
 
-def _analyze_doc(d: Doc) -> Analysis:
-    return _WORKER_ANALYZER.analyze(d.title, d.description, d.keywords)
+_BIGRAM = "§"  # bigram tokens of the scenario field, apart from its words
+
+
+def _body(d: Doc, with_scenarios: bool) -> str:
+    if not (with_scenarios and d.scenarios):
+        return d.description
+    return d.description + "\n" + "；".join(d.scenarios)
+
+
+def _scen_phrases(an: Analyzer, scenarios: Sequence[str]) -> list[tuple[str, list, list]]:
+    out = []
+    for s in scenarios:
+        s = s.strip()
+        if s:
+            out.append((s, an.words(s), an.bigrams(s)))
+    return out
+
+
+def _scen_view(phrases: list[tuple[str, list, list]]) -> list[str]:
+    toks: list[str] = []
+    for _p, words, grams in phrases:
+        toks.extend(words)
+        toks.extend(_BIGRAM + g for g in grams)
+    return toks
+
+
+def _analyze_doc(item: tuple[Doc, bool, bool]) -> tuple[Analysis, list]:
+    d, with_text, with_field = item
+    a = _WORKER_ANALYZER.analyze(d.title, _body(d, with_text), d.keywords)
+    return a, (_scen_phrases(_WORKER_ANALYZER, d.scenarios) if with_field else [])
 
 
 def _rank_one(q: Doc) -> list[Match]:
@@ -370,10 +544,29 @@ def _parallel(analyzer, fn, items: list, workers: int) -> list:
     return [x for p in parts for x in p]
 
 
+def _term_freqs(words: Sequence[str], generic: frozenset) -> dict[str, float]:
+    """Each non-generic word's share of the document's words."""
+    counts: dict[str, int] = {}
+    for t in words:
+        if t not in generic:
+            counts[t] = counts.get(t, 0) + 1
+    n = sum(counts.values()) or 1
+    return {t: c / n for t, c in counts.items()}
+
+
+def _word_set(a: Analysis) -> frozenset:
+    """The analysis' words as a set, computed once (reasons ask for it per match)."""
+    ws = a.__dict__.get("_word_set")
+    if ws is None:
+        ws = a.__dict__["_word_set"] = frozenset(a.words)
+    return ws
+
+
 def _longest(terms: set[str]) -> set[str]:
     """Leave out words contained in a longer one (合金 beside 铝合金)."""
     return {t for t in terms if not any(t != o and t in o for o in terms)}
 
 
+@functools.lru_cache(maxsize=65536)
 def _show(term: str) -> str:
     return "".join(ch.upper() if ch.isascii() else ch for ch in term)

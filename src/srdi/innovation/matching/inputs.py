@@ -1,7 +1,9 @@
 """Reading the matcher's JSON input with a Chinese message for every problem (pure Python).
 
 NEEDS:        [{"id", "title", "description", "field"?}]
-CAPABILITIES: [{"id", "institution", "title", "description", "keywords"?}]
+CAPABILITIES: [{"id", "institution", "title", "description", "keywords"?, "scenarios"?}]
+  ``scenarios`` (应用场景 / 可解决的问题): the problems the method solves, in a plant's words — a list
+  of strings, or one string with one phrase per line.
 Other keys (``enterprise``, ``team`` …) are accepted and ignored.
 """
 
@@ -16,6 +18,7 @@ MAX_BYTES = 200 * 1024 * 1024
 MAX_ITEMS = 200_000
 MAX_TEXT = 20_000
 MAX_PROBLEMS = 20
+MAX_SCENARIOS = 100  # phrases per capability
 
 
 class InputError(ValueError):
@@ -121,11 +124,32 @@ def parse_capabilities(data: object) -> tuple[list[Doc], list]:
         elif not (isinstance(kws, list) and all(isinstance(k, str) for k in kws)):
             problems.append(f"{where}的“keywords”应为文字数组")
             kws = []
-        docs.append(Doc(key, title, desc, keywords=[k.strip() for k in kws], institution=inst))
+        scen = _scenarios(item.get("scenarios"), where, problems)
+        docs.append(Doc(key, title, desc, keywords=[k.strip() for k in kws], institution=inst,
+                        scenarios=scen))  # fmt: skip
         ids.append(item.get("id"))
     if problems:
         raise InputError(problems[:MAX_PROBLEMS])
     return docs, ids
+
+
+def _scenarios(v: object, where: str, problems: list) -> list[str]:
+    """应用场景: a list of strings or one string (one phrase per line); blanks dropped."""
+    if v is None:
+        return []
+    if isinstance(v, str):
+        v = v.splitlines()
+    elif not (isinstance(v, list) and all(isinstance(s, str) for s in v)):
+        problems.append(f"{where}的“scenarios”应为文字数组，或每行一条的文字")
+        return []
+    out = [s.strip() for s in v if s.strip()]
+    if len(out) > MAX_SCENARIOS:
+        problems.append(f"{where}的“scenarios”条数过多（超过 {MAX_SCENARIOS} 条）")
+        return []
+    if sum(len(s) for s in out) > MAX_TEXT:
+        problems.append(f"{where}的“scenarios”过长（合计超过 {MAX_TEXT} 字）")
+        return []
+    return out
 
 
 def parse_top(value: object) -> int:

@@ -1,6 +1,7 @@
-"""The domain dictionary (data/lexicon.yaml) and the analyser that turns Chinese text into
-words (jieba with the dictionary), concepts (synonym groups and symptom→method links) and
-character bigrams. Pure Python: no Django.
+"""The domain dictionary (data/lexicon.yaml, with the method → problem expansions of
+data/expansions.yaml) and the analyser that turns Chinese text into words (jieba with the
+dictionary), concepts (synonym groups and symptom→method links), expansion hits, character
+bigrams and single characters. Pure Python: no Django.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import yaml
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 LEXICON_PATH = DATA_DIR / "lexicon.yaml"
+EXPANSIONS_PATH = DATA_DIR / "expansions.yaml"
 
 _ASCII = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+/\-]*$")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -43,9 +45,11 @@ class Lexicon:
     term_concepts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     term_industries: dict[str, tuple[str, ...]] = field(default_factory=dict)
     concept_by_key: dict[str, Concept] = field(default_factory=dict)
+    expansions: list[Concept] = field(default_factory=list)
+    term_expansions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, doc: dict) -> Lexicon:
+    def from_dict(cls, doc: dict, expansions: dict | None = None) -> Lexicon:
         concepts: list[Concept] = []
         for i, group in enumerate(doc.get("synonyms") or []):
             terms = frozenset(str(t) for t in group)
@@ -78,23 +82,47 @@ class Lexicon:
             for t in terms:
                 ti.setdefault(t.lower(), []).append(ind)
         lex.term_industries = {k: tuple(v) for k, v in ti.items()}
-        lex.concept_by_key = {c.key: c for c in concepts}
+        ex: list[Concept] = []
+        for i, row in enumerate((expansions or {}).get("methods") or []):
+            ex.append(
+                Concept(
+                    f"⇝{i}",
+                    "solves",
+                    str(row["methods"][0]),
+                    frozenset(str(t) for t in row.get("problems") or []),
+                    frozenset(str(t) for t in row.get("methods") or []),
+                )
+            )
+        lex.expansions = ex
+        te: dict[str, list[str]] = {}
+        for c in ex:
+            for t in c.problem_terms | c.method_terms:
+                te.setdefault(t.lower(), []).append(c.key)
+        lex.term_expansions = {k: tuple(v) for k, v in te.items()}
+        lex.concept_by_key = {c.key: c for c in concepts + ex}
         return lex
 
     def all_terms(self) -> set[str]:
         out = set()
         for terms in self.industries.values():
             out.update(terms)
-        for c in self.concepts:
+        for c in self.concepts + self.expansions:
             out.update(c.problem_terms)
             out.update(c.method_terms)
         return out
 
 
 @lru_cache(maxsize=4)
-def load_lexicon(path: str | None = None) -> Lexicon:
+def load_lexicon(path: str | None = None, expansions: str | None = None) -> Lexicon:
+    """The dictionary, with the method → problems expansions (data/expansions.yaml) beside it."""
     with open(path or LEXICON_PATH, encoding="utf-8") as fh:
-        return Lexicon.from_dict(yaml.safe_load(fh))
+        doc = yaml.safe_load(fh)
+    ex_path = Path(expansions or EXPANSIONS_PATH)
+    ex = None
+    if ex_path.exists():
+        with open(ex_path, encoding="utf-8") as fh:
+            ex = yaml.safe_load(fh)
+    return Lexicon.from_dict(doc, ex)
 
 
 @dataclass
@@ -107,6 +135,8 @@ class Analysis:
     surfaces: dict[str, set[str]]  # concept key → the terms that produced it here
     bigrams: list[str]  # character bigrams of the Chinese runs
     industries: Counter  # industry → number of its terms found
+    expansions: Counter = field(default_factory=Counter)  # method→problems entries hit
+    chars: list[str] = field(default_factory=list)  # single Chinese characters (no stop chars)
 
 
 class Analyzer:
@@ -174,20 +204,27 @@ class Analyzer:
         concepts: Counter = Counter()
         surfaces: dict[str, set[str]] = {}
         industries: Counter = Counter()
-        tc, ti = self.lex.term_concepts, self.lex.term_industries
+        expansions: Counter = Counter()
+        tc, ti, te = self.lex.term_concepts, self.lex.term_industries, self.lex.term_expansions
         for w in set(words):
             for key in tc.get(w, ()):
                 concepts[key] += 1
                 surfaces.setdefault(key, set()).add(w)
             for ind in ti.get(w, ()):
                 industries[ind] += 1
+            for key in te.get(w, ()):
+                expansions[key] += 1
+                surfaces.setdefault(key, set()).add(w)
+        text = f"{title} {kw_text} {body}"
         return Analysis(
             words=words,
             title_words=tw,
             concepts=concepts,
             surfaces=surfaces,
-            bigrams=self.bigrams(f"{title} {kw_text} {body}"),
+            bigrams=self.bigrams(text),
             industries=industries,
+            expansions=expansions,
+            chars=[ch for ch in _HAN.findall(text) if ch not in self.lex.stopwords],
         )
 
 

@@ -39,6 +39,11 @@ def test_demo_step_is_idempotent(db, enterprises):
     counts = [M.objects.count() for M in (Need, Match, Project, TechVP, Challenge)]
     states = set(Match.objects.values_list("state", flat=True))
     assert states >= {"recommended", "docking", "signed", "researching", "concluded", "closed"}
+    from srdi.innovation.models import Capability
+
+    caps = list(Capability.objects.filter(is_synthetic=True))
+    assert caps and all(len(c.scenarios.splitlines()) >= 3 for c in caps)
+    assert any("应用场景“" in r for m in Match.objects.all() for r in m.reasons)
     ctx = demo.Context(seed=1, rng=random.Random(1), today=dt.date(2026, 11, 1))
     innovation_demo(ctx)
     assert [M.objects.count() for M in (Need, Match, Project, TechVP, Challenge)] == counts

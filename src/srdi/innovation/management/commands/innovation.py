@@ -1,6 +1,9 @@
 """srdi innovation match NEEDS.json CAPABILITIES.json [--top 5] --format json
 
 Also: ``srdi innovation match-capabilities CAPABILITIES.json NEEDS.json`` (the other direction).
+NEEDS.json: [{"id", "title", "description", "field"?}]; CAPABILITIES.json: [{"id", "institution",
+"title", "description", "keywords"?, "scenarios"?}] — ``scenarios`` (应用场景 / 可解决的问题, the
+problems the method solves in a plant's words) is a list of strings or one string, one per line.
 Bad input: a Chinese message naming where and what, exit status 2.
 """
 
@@ -18,7 +21,11 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", title="操作", required=False)
         m = sub.add_parser("match", help="为每条需求匹配能力")
         m.add_argument("needs", help="需求 JSON 文件")
-        m.add_argument("capabilities", help="能力 JSON 文件")
+        m.add_argument(
+            "capabilities",
+            help="能力 JSON 文件：[{id, institution, title, description, keywords?, "
+            "scenarios?（应用场景 / 可解决的问题：文字数组，或每行一条的文字）}]",
+        )
         m.add_argument("--top", default="5", help="每条需求给出的匹配数（默认 5）")
         m.add_argument("--format", default="json", help="输出格式：json")
         m.add_argument("-o", "--output", help="输出文件（默认打印到屏幕）")
