@@ -69,6 +69,11 @@ ACTION_DOMAIN_LABELS = {
     "audit": _("审计"),
     "batch": _("批次"),
     "login": _("登录"),
+    "finance": _("金融服务"),
+    "support": _("服务体系"),
+    "chains": _("产业链"),
+    "recognition": _("荣誉认定"),
+    "cultivation": _("梯度培育"),
 }
 
 

@@ -47,6 +47,9 @@ def record(
     ip: str | None = None,
     note: str = "",
 ) -> AuditLog:
+    limit = AuditLog._meta.get_field("action").max_length
+    if len(action) > limit:  # SQLite would keep it and PostgreSQL refuse it: refuse it everywhere
+        raise ValueError(f"audit action code longer than {limit} characters: {action!r}")
     ctx = current()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower

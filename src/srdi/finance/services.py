@@ -709,7 +709,7 @@ def request_moved(actor, r, event: str, note: str) -> None:
             continue
         p.save()
         record(actor=actor, action="finance.listing.solve" if event == "close"
-               else "finance.listing.problem.transfer", obj=p, enterprise_uscc=r.enterprise.uscc,
+               else "finance.listing.transfer", obj=p, enterprise_uscc=r.enterprise.uscc,
                before=before, after={"status": p.status, "department": p.department,
                                      "resolution": p.resolution},
                note=_("随服务诉求办理"))  # fmt: skip
