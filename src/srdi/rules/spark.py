@@ -64,20 +64,38 @@ from .standard import Standard
 SECTOR = "_size_sector"
 
 
+# Spark SQL's binding strengths (higher binds tighter); PRIMARY: a literal, a column, a call,
+# CASE … END or anything in parentheses.
+_PREC = {"OR": 1, "AND": 2, "NOT": 3, "=": 4, "<>": 4, "<": 4, "<=": 4, ">": 4, ">=": 4}
+_PREC.update({"+": 5, "-": 5, "*": 6})
+PRIMARY = 9
+
+
 class E:
     """A Spark SQL expression, as text: compiling a standard makes no call into the JVM, and the
-    whole evaluation goes to Spark as one SQL query (parsed and planned once)."""
+    whole evaluation goes to Spark as one SQL query (parsed and planned once).
 
-    __slots__ = ("sql",)
+    Operators are written with only the parentheses their binding strengths need (``a AND b AND
+    c``, not ``((a AND b) AND c)``): Spark's parser looks ahead to the closing parenthesis at
+    every opening one, so nested parentheses cost it time that grows with their depth (measured:
+    most of the cold planning time of the whole evaluation)."""
 
-    def __init__(self, sql: str):
+    __slots__ = ("prec", "sql")
+
+    def __init__(self, sql: str, prec: int = PRIMARY):
         self.sql = sql
+        self.prec = prec
 
     def __str__(self) -> str:
         return self.sql
 
     def _bin(self, op: str, other: Any) -> E:
-        return E(f"({self.sql} {op} {_e(other).sql})")
+        p = _PREC[op]
+        o = _e(other)
+        # left-associative: the left side may bind as weakly as the operator (but comparisons do
+        # not chain), the right side must bind tighter, so the grouping is the one given
+        left = _w(self, p + 1 if p == 4 else p)
+        return E(f"{left} {op} {_w(o, p + 1)}", p)
 
     def __and__(self, o):
         return self._bin("AND", o)
@@ -86,7 +104,7 @@ class E:
         return self._bin("OR", o)
 
     def __invert__(self):
-        return E(f"(NOT {self.sql})")
+        return E(f"NOT {_w(self, 3)}", 3)
 
     def __ge__(self, o):  # type: ignore[override]
         return self._bin(">=", o)
@@ -116,24 +134,29 @@ class E:
         return self._bin("*", o)
 
     def __neg__(self):
-        return E(f"(- {self.sql})")
+        return E(f"(- {_w(self, PRIMARY)})")
 
     __hash__ = None  # type: ignore[assignment]
 
     def isNull(self) -> E:  # noqa: N802 - the Column API's names
-        return E(f"({self.sql} IS NULL)")
+        return E(f"({_w(self, PRIMARY)} IS NULL)")
 
     def isNotNull(self) -> E:  # noqa: N802
-        return E(f"({self.sql} IS NOT NULL)")
+        return E(f"({_w(self, PRIMARY)} IS NOT NULL)")
 
     def cast(self, t: str) -> E:
         return E(f"CAST({self.sql} AS {t})")
 
     def isin(self, values: list[str]) -> E:
-        return E(f"({self.sql} IN ({', '.join(_str(v) for v in values)}))")
+        return E(f"({_w(self, PRIMARY)} IN ({', '.join(_str(v) for v in values)}))")
 
     def field(self, name: str) -> E:
         return E(f"{self.sql}.`{name}`")
+
+
+def _w(x: E, prec: int) -> str:
+    """The text of x as an operand needing at least binding strength ``prec``."""
+    return x.sql if x.prec >= prec else f"({x.sql})"
 
 
 def _str(v: str) -> str:
@@ -255,7 +278,7 @@ def _wide(x: E) -> E:
 
 def _lit(x: int) -> E:
     if abs(x) < LIMIT:
-        return E(f"({x}L)")
+        return E(f"{x}L" if x >= 0 else f"({x}L)")
     return E(f"CAST({x}BD AS {WIDE})")
 
 
@@ -328,7 +351,7 @@ def s_cmp(op: str, a: SRat, b: SRat) -> E:
 
 
 def _op(op: str, a: E, b: E) -> E:
-    return E(f"({_e(a).sql} {'=' if op == '==' else '<>' if op == '!=' else op} {_e(b).sql})")
+    return _e(a)._bin("=" if op == "==" else "<>" if op == "!=" else op, b)
 
 
 def s_floor(a: SRat) -> SRat:
@@ -338,9 +361,9 @@ def s_floor(a: SRat) -> SRat:
     n, d = _as_col(a.n), _as_col(a.d)
     if a.nb >= LIMIT or a.db >= LIMIT:
         n, d = _wide(n), _wide(d)
-        q = E(f"CAST(({n} - pmod({n}, {d})) / {d} AS {WIDE})")
+        q = E(f"CAST(({_w(n, 6)} - pmod({n}, {d})) / {_w(d, PRIMARY)} AS {WIDE})")
     else:
-        q = E(f"(({n} - pmod({n}, {d})) div {d})")
+        q = E(f"(({_w(n, 6)} - pmod({n}, {d})) div {_w(d, PRIMARY)})")
     return SRat(q, 1, a.nb, 1)
 
 
@@ -349,7 +372,7 @@ def s_pick(cond: E, a: SRat, b: SRat) -> SRat:
     an, bn = _as_col(_mulb(a.n, b.d, nb)), _as_col(_mulb(b.n, a.d, nb))
     if nb >= LIMIT:
         an, bn = _wide(an), _wide(bn)
-    n = E(f"CASE WHEN {cond} IS NULL THEN NULL WHEN {cond} THEN {an} ELSE {bn} END")
+    n = E(f"CASE WHEN {_w(cond, PRIMARY)} IS NULL THEN NULL WHEN {cond} THEN {an} ELSE {bn} END")
     return SRat(n, _mulb(a.d, b.d, db), nb, db)
 
 
