@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -113,8 +114,8 @@ def field_label(key: str, model=None) -> str:
     if model is not None:
         try:
             return str(model._meta.get_field(key).verbose_name)
-        except Exception:
-            pass
+        except FieldDoesNotExist:
+            pass  # not a model field: the exchange format's label below
     label = path_label(str(key).replace("_", ".", 1)) if "_" in str(key) else path_label(str(key))
     if label and label != str(key).replace("_", ".", 1) and label != str(key):
         return label

@@ -5,7 +5,6 @@ The web pages, the API and ``srdi chains`` call these; nothing else writes chain
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +17,9 @@ from statemachine.exceptions import TransitionNotAllowed
 from srdi.accounts import scopes as acc
 from srdi.accounts.roles import Role
 from srdi.audit.services import record
+from srdi.core.cleaning import date as _date
+from srdi.core.cleaning import text
+from srdi.core.cleaning import year as _year
 from srdi.core.notifications import notify
 
 from . import scopes, suggest
@@ -41,13 +43,9 @@ MAX_TEXT = 2000
 
 
 # ------------------------------------------------------------------ input helpers
-def _text(data: dict, key: str, label: str, *, required=False, max_len=200) -> str:
-    value = str(data.get(key) or "").strip()
-    if required and not value:
-        raise ValidationError(_("请填写“%(f)s”。") % {"f": label})
-    if len(value) > max_len:
-        raise ValidationError(_("“%(f)s”不能超过 %(n)s 个字。") % {"f": label, "n": max_len})
-    return value
+def _text(value, label: str, *, required=False, max_len=200) -> str:
+    """A chain record's text: at most 200 characters unless said otherwise."""
+    return text(value, label, required=required, max_len=max_len)
 
 
 def _list(value) -> list[str]:
@@ -58,31 +56,6 @@ def _list(value) -> list[str]:
 
         value = re.split(r"[，,、;；\s]+", value)
     return [str(v).strip() for v in value if str(v).strip()][:50]
-
-
-def _date(value, label: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError(
-            _("“%(f)s”不是有效日期（例如 2025-03-01）：%(v)s") % {"f": label, "v": value}
-        ) from None
-
-
-def _year(value, label: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        y = int(str(value).strip())
-    except ValueError:
-        raise ValidationError(_("“%(f)s”应为年份：%(v)s") % {"f": label, "v": value}) from None
-    if not 1990 <= y <= 2100:
-        raise ValidationError(_("“%(f)s”超出范围：%(v)s") % {"f": label, "v": value})
-    return y
 
 
 def _choice(value, choices, label: str, default=None):
@@ -136,17 +109,17 @@ def save_chain(user, data: dict, chain: Chain | None = None) -> Chain:
     before = _snap(chain, CHAIN_FIELDS) if chain else None
     chain = chain or Chain()
     chain.code = (
-        _text(data, "code", _("编号"), required=True, max_len=40)
+        _text(data.get("code"), _("编号"), required=True, max_len=40)
         if not chain.pk
-        else (_text(data, "code", _("编号"), max_len=40) or chain.code)
+        else (_text(data.get("code"), _("编号"), max_len=40) or chain.code)
     )
     if Chain.objects.filter(code=chain.code).exclude(pk=chain.pk).exists():
         raise ValidationError(_("编号“%(c)s”已被其他产业链使用。") % {"c": chain.code})
-    chain.name = _text(data, "name", _("产业链名称"), required=True, max_len=100)
-    chain.description = _text(data, "description", _("简介"), max_len=MAX_TEXT)
+    chain.name = _text(data.get("name"), _("产业链名称"), required=True, max_len=100)
+    chain.description = _text(data.get("description"), _("简介"), max_len=MAX_TEXT)
     chain.key = bool(data.get("key", True))
     chain.active = bool(data.get("active", True))
-    chain.source = _text(data, "source", _("来源"), max_len=500)
+    chain.source = _text(data.get("source"), _("来源"), max_len=500)
     chain.status = _choice(data.get("status"), Chain._meta.get_field("status").choices,
                            _("核实状态"), default="unverified")  # fmt: skip
     chain.updated_at = timezone.now()
@@ -161,7 +134,7 @@ def save_node(user, chain: Chain, data: dict, node: Node | None = None) -> Node:
     require_editor(user)
     before = _snap(node, NODE_FIELDS) if node else None
     node = node or Node(chain=chain)
-    code = _text(data, "code", _("环节编号"), max_len=40) or node.code
+    code = _text(data.get("code"), _("环节编号"), max_len=40) or node.code
     if not code:
         code = f"n{chain.nodes.count() + 1}"
         while chain.nodes.filter(code=code).exists():
@@ -169,7 +142,7 @@ def save_node(user, chain: Chain, data: dict, node: Node | None = None) -> Node:
     if chain.nodes.filter(code=code).exclude(pk=node.pk).exists():
         raise ValidationError(_("环节编号“%(c)s”在本链中已存在。") % {"c": code})
     node.code = code
-    node.name = _text(data, "name", _("环节名称"), required=True, max_len=100)
+    node.name = _text(data.get("name"), _("环节名称"), required=True, max_len=100)
     node.segment = _choice(data.get("segment"), Segment.choices, _("上中下游"))
     node.products = _list(data.get("products"))
     node.technologies = _list(data.get("technologies"))
@@ -258,7 +231,7 @@ def place(user, enterprise, node: Node, products: str = "", note: str = "") -> P
     """An officer puts an enterprise at a node (confirmed)."""
     if not scopes.may_place(user, enterprise):
         raise PermissionDenied(_("您无权确认该企业的产业链位置。"))
-    products = _text({"p": products}, "p", _("该环节主要产品"), max_len=300)
+    products = _text(products, _("该环节主要产品"), max_len=300)
     p, _c = Placement.objects.get_or_create(enterprise=enterprise, node=node)
     before = _place_snap(p)
     p.status = Placement.Status.CONFIRMED
@@ -283,7 +256,7 @@ def decide(user, p: Placement, confirm: bool, node: Node | None = None, products
     before = _place_snap(p)
     p.status = Placement.Status.CONFIRMED if confirm else Placement.Status.REJECTED
     if products:
-        p.products = _text({"p": products}, "p", _("该环节主要产品"), max_len=300)
+        p.products = _text(products, _("该环节主要产品"), max_len=300)
     elif confirm and not p.products:
         p.products = p.enterprise.main_product[:300]
     p.note = note[:300]
@@ -308,14 +281,14 @@ def propose(user, enterprise, node: Node, products: str, note: str = "") -> Plac
         scopes.may_place(user, enterprise)
     ):
         raise PermissionDenied(_("只能为本企业提出产业链位置更正。"))
-    products = _text({"p": products}, "p", _("该环节主要产品"), required=True, max_len=300)
+    products = _text(products, _("该环节主要产品"), required=True, max_len=300)
     p, _c = Placement.objects.get_or_create(enterprise=enterprise, node=node)
     if p.status == Placement.Status.CONFIRMED:
         raise ValidationError(_("该位置已确认，无需再次提出。"))
     before = _place_snap(p)
     p.status = Placement.Status.PROPOSED
     p.products = products
-    p.note = _text({"n": note}, "n", _("说明"), max_len=300)
+    p.note = _text(note, _("说明"), max_len=300)
     p.save()
     record(actor=user, action="chains.place.propose", obj=p, before=before,
            after=_place_snap(p), note=p.note)  # fmt: skip
@@ -347,8 +320,8 @@ def save_link(user, leader: Leader, data: dict, link: SupplyLink | None = None) 
     from srdi.registry.models import Enterprise
 
     link = link or SupplyLink(leader=leader)
-    uscc = _text(data, "supplier_uscc", _("供应商统一社会信用代码"), max_len=18).upper()
-    outside = _text(data, "outside_supplier", _("外地供应商"), max_len=200)
+    uscc = _text(data.get("supplier_uscc"), _("供应商统一社会信用代码"), max_len=18).upper()
+    outside = _text(data.get("outside_supplier"), _("外地供应商"), max_len=200)
     if uscc:
         ent = Enterprise.objects.filter(uscc=uscc).first()
         if ent is None:
@@ -364,10 +337,10 @@ def save_link(user, leader: Leader, data: dict, link: SupplyLink | None = None) 
         link.node = Node.objects.filter(pk=node_id, chain=leader.chain).first()
         if link.node is None:
             raise ValidationError(_("所选环节不属于“%(c)s”。") % {"c": leader.chain.name})
-    link.product = _text(data, "product", _("供应产品"), required=True)
+    link.product = _text(data.get("product"), _("供应产品"), required=True)
     link.since = _date(data.get("since"), _("合作起始"))
     link.kind = _choice(data.get("kind"), Cooperation.choices, _("合作方式"), default="supply")
-    link.note = _text(data, "note", _("备注"), max_len=300)
+    link.note = _text(data.get("note"), _("备注"), max_len=300)
     link.save()
     record(actor=user, action="chains.link.save", obj=link,
            enterprise_uscc=link.supplier.uscc if link.supplier_id else "",
@@ -384,9 +357,9 @@ def post_need(user, leader: Leader, data: dict) -> SupplierNeed:
     if not scopes.may_post_for(user, leader):
         raise PermissionDenied(_("仅链主本企业或市工信局可以发布配套需求。"))
     need = SupplierNeed(leader=leader, created_by=user)
-    need.product = _text(data, "product", _("采购产品"), required=True)
-    need.spec = _text(data, "spec", _("规格要求"), max_len=MAX_TEXT)
-    need.volume = _text(data, "volume", _("采购量"), max_len=100)
+    need.product = _text(data.get("product"), _("采购产品"), required=True)
+    need.spec = _text(data.get("spec"), _("规格要求"), max_len=MAX_TEXT)
+    need.volume = _text(data.get("volume"), _("采购量"), max_len=100)
     node_id = data.get("node")
     if node_id not in (None, ""):
         need.node = Node.objects.filter(pk=node_id, chain=leader.chain).first()
@@ -553,8 +526,8 @@ def start_lead(user, node: Node, kind: str, title: str, note: str = "") -> GapLe
         raise PermissionDenied(_("仅政府部门与板块工作人员可以从断点发起招商或揭榜需求。"))
     lead = GapLead(node=node, created_by=user)
     lead.kind = _choice(kind, GapLead.Kind.choices, _("类型"))
-    lead.title = _text({"t": title}, "t", _("标题"), required=True)
-    lead.note = _text({"n": note}, "n", _("说明"), max_len=MAX_TEXT)
+    lead.title = _text(title, _("标题"), required=True)
+    lead.note = _text(note, _("说明"), max_len=MAX_TEXT)
     lead.save()
     record(actor=user, action="chains.lead.start", obj=lead,
            after={"node": node.pk, "kind": lead.kind, "title": lead.title})  # fmt: skip
@@ -573,11 +546,11 @@ def save_cluster(user, data: dict, cluster: FeaturedCluster | None = None) -> Fe
 
     before = _snap(cluster, CLUSTER_FIELDS) if cluster else None
     c = cluster or FeaturedCluster()
-    c.name = _text(data, "name", _("集群名称"), required=True, max_len=100)
+    c.name = _text(data.get("name"), _("集群名称"), required=True, max_len=100)
     if FeaturedCluster.objects.filter(name=c.name).exclude(pk=c.pk).exists():
         raise ValidationError(_("已有同名集群：%(n)s") % {"n": c.name})
-    c.lead_org = _text(data, "lead_org", _("牵头单位"))
-    c.leading_product = _text(data, "leading_product", _("主导产品"))
+    c.lead_org = _text(data.get("lead_org"), _("牵头单位"))
+    c.leading_product = _text(data.get("leading_product"), _("主导产品"))
     c.year = _year(data.get("year"), _("启动培育年份"))
     c.provincial_year = _year(data.get("provincial_year"), _("省级认定年份"))
     c.national_year = _year(data.get("national_year"), _("国家级认定年份"))
@@ -589,8 +562,8 @@ def save_cluster(user, data: dict, cluster: FeaturedCluster | None = None) -> Fe
     c.verification = _choice(data.get("verification"),
                              FeaturedCluster._meta.get_field("verification").choices,
                              _("核实状态"), default=c.verification or "unverified")  # fmt: skip
-    c.source = _text(data, "source", _("来源"), max_len=500)
-    c.note = _text(data, "note", _("说明"), max_len=MAX_TEXT)
+    c.source = _text(data.get("source"), _("来源"), max_len=500)
+    c.note = _text(data.get("note"), _("说明"), max_len=MAX_TEXT)
     rid = data.get("region")
     c.region = Region.objects.filter(pk=rid).first() if rid not in (None, "") else None
     cid = data.get("chain")
@@ -627,7 +600,7 @@ def save_niche(user, enterprise, node: Node, data: dict, item: NicheProduct | No
     require_editor(user)
     item = item or NicheProduct(enterprise=enterprise, node=node, created_by=user)
     before = {"status": item.status, "product": item.product} if item.pk else None
-    item.product = _text(data, "product", _("产品"), required=True)
+    item.product = _text(data.get("product"), _("产品"), required=True)
     share = data.get("market_share_pct")
     if share in (None, ""):
         item.market_share_pct = None
@@ -640,7 +613,7 @@ def save_niche(user, enterprise, node: Node, data: dict, item: NicheProduct | No
             ) from None
         if not 0 <= item.market_share_pct <= 100:
             raise ValidationError(_("细分市场占有率应为 0–100 的数字：%(v)s") % {"v": share})
-    item.why_key = _text(data, "why_key", _("关键性说明"), max_len=MAX_TEXT)
+    item.why_key = _text(data.get("why_key"), _("关键性说明"), max_len=MAX_TEXT)
     item.status = _choice(data.get("status"), NicheProduct.Status.choices, _("状态"),
                           default=item.status or "candidate")  # fmt: skip
     if (

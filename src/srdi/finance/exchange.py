@@ -100,7 +100,7 @@ def _read(name: str, data: bytes) -> list[list]:
 
 
 class ImportProblems(ValidationError):
-    pass
+    """A bank's outcome file refused as a whole, with a Chinese message per row."""
 
 
 @transaction.atomic

@@ -5,7 +5,6 @@ The web pages, the API and the commands all call these.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +16,8 @@ from statemachine.exceptions import TransitionNotAllowed
 
 from srdi.accounts import scopes as acc
 from srdi.audit.services import jsonable, record
+from srdi.core.cleaning import date as _date
+from srdi.core.cleaning import text as _text
 from srdi.core.notifications import notify
 
 from . import scopes
@@ -53,28 +54,6 @@ def _money(value, label: str) -> Decimal | None:
     return d.quantize(Decimal("0.01"))
 
 
-def _date(value, label: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError(
-            _("“%(f)s”应为日期（如 2026-06-30）：%(v)s") % {"f": label, "v": value}
-        ) from None
-
-
-def _text(data: dict, key: str, label: str, *, required: bool = False, max_len: int = 0) -> str:
-    v = str(data.get(key) or "").strip()
-    if required and not v:
-        raise ValidationError(_("请填写“%(f)s”。") % {"f": label})
-    if max_len and len(v) > max_len:
-        raise ValidationError(_("“%(f)s”不能超过 %(n)d 字。") % {"f": label, "n": max_len})
-    return v
-
-
 def _keywords(value) -> list[str]:
     if isinstance(value, str):
         value = value.replace("，", ",").replace("、", ",").replace(";", ",").split(",")
@@ -104,12 +83,12 @@ def save_need(user, enterprise, data: dict, need: Need | None = None) -> Need:
         raise PermissionDenied(_("只有企业本身或其服务专员可以发布、修改该企业的技术需求。"))
     before = _snapshot(need, NEED_FIELDS) | {"shares": need.allowed_institutions} if need else None
     n = need or Need(enterprise=enterprise, posted_by=user)
-    n.title = _text(data, "title", _("需求名称"), required=True, max_len=200)
-    n.description = _text(data, "description", _("需求描述"), required=True, max_len=5000)
-    n.field = _text(data, "field", _("领域"))
+    n.title = _text(data.get("title"), _("需求名称"), required=True, max_len=200)
+    n.description = _text(data.get("description"), _("需求描述"), required=True, max_len=5000)
+    n.field = _text(data.get("field"), _("领域"))
     if n.field and n.field not in dict(Need._meta.get_field("field").choices):
         raise ValidationError(_("未知的领域：%(v)s") % {"v": n.field})
-    n.target_params = _text(data, "target_params", _("目标参数"), max_len=2000)
+    n.target_params = _text(data.get("target_params"), _("目标参数"), max_len=2000)
     n.budget = _money(data.get("budget"), _("预算"))
     n.deadline = _date(data.get("deadline"), _("截止日期"))
     conf = data.get("confidentiality") or Need.Confidentiality.PUBLIC
@@ -408,7 +387,7 @@ def _project_from_match(user, m: Match, data: dict) -> Project:
         enterprise=m.need.enterprise,
         institution=m.capability.team.institution,
         team=m.capability.team,
-        title=_text(data, "title", _("项目名称"), max_len=200) or m.need.title,
+        title=_text(data.get("title"), _("项目名称"), max_len=200) or m.need.title,
         contract_amount=_money(data.get("contract_amount"), _("合同金额")),
         funding=_money(data.get("funding"), _("财政资助")),
         signed_on=signed_on,
@@ -478,12 +457,12 @@ def save_team(user, data: dict, team: Team | None = None) -> Team:
     before = _snapshot(team, ("name", "leader", "contact", "introduction")) if team else None
     t = team or Team(
         institution=user.organization if scopes.is_university(user)
-        else _text(data, "institution", _("所属机构"), required=True, max_len=200)
+        else _text(data.get("institution"), _("所属机构"), required=True, max_len=200)
     )  # fmt: skip
-    t.name = _text(data, "name", _("团队名称"), required=True, max_len=200)
-    t.leader = _text(data, "leader", _("负责人"), max_len=100)
-    t.contact = _text(data, "contact", _("联系方式"), max_len=100)
-    t.introduction = _text(data, "introduction", _("团队简介"), max_len=5000)
+    t.name = _text(data.get("name"), _("团队名称"), required=True, max_len=200)
+    t.leader = _text(data.get("leader"), _("负责人"), max_len=100)
+    t.contact = _text(data.get("contact"), _("联系方式"), max_len=100)
+    t.introduction = _text(data.get("introduction"), _("团队简介"), max_len=5000)
     if Team.objects.filter(institution=t.institution, name=t.name).exclude(pk=t.pk).exists():
         raise ValidationError(_("本机构已有同名团队：%(n)s") % {"n": t.name})
     t.save()
@@ -531,11 +510,11 @@ def save_capability(user, team: Team, data: dict, cap: Capability | None = None)
     if kind not in Capability.Kind.values:
         raise ValidationError(_("未知的类型：%(v)s") % {"v": kind})
     c.kind = kind
-    c.title = _text(data, "title", _("名称"), required=True, max_len=200)
-    c.description = _text(data, "description", _("简介"), required=True, max_len=5000)
+    c.title = _text(data.get("title"), _("名称"), required=True, max_len=200)
+    c.description = _text(data.get("description"), _("简介"), required=True, max_len=5000)
     c.keywords = _keywords(data.get("keywords"))
     c.scenarios = _scenarios(data.get("scenarios"))
-    c.field = _text(data, "field", _("领域"))
+    c.field = _text(data.get("field"), _("领域"))
     if c.field and c.field not in dict(Capability._meta.get_field("field").choices):
         raise ValidationError(_("未知的领域：%(v)s") % {"v": c.field})
     trl = data.get("trl")
@@ -548,7 +527,7 @@ def save_capability(user, team: Team, data: dict, cap: Capability | None = None)
             raise ValidationError(_("技术成熟度应为 1 到 9 的整数：%(v)s") % {"v": trl}) from None
         if not 1 <= c.trl <= 9:
             raise ValidationError(_("技术成熟度应为 1 到 9 的整数：%(v)s") % {"v": trl})
-    c.patents = _text(data, "patents", _("相关专利"), max_len=2000)
+    c.patents = _text(data.get("patents"), _("相关专利"), max_len=2000)
     c.active = bool(data.get("active", True)) if not isinstance(data.get("active"), str) else (
         data.get("active") not in ("0", "false", "off", ""))  # fmt: skip
     c.updated_at = timezone.now()
@@ -572,8 +551,8 @@ def save_project(user, enterprise, data: dict, project: Project | None = None) -
         raise PermissionDenied(_("仅科技局用户可登记产学研合作项目。"))
     before = _snapshot(project, PROJECT_FIELDS) if project else None
     p = project or Project(enterprise=enterprise)
-    p.title = _text(data, "title", _("项目名称"), required=True, max_len=200)
-    p.institution = _text(data, "institution", _("合作高校院所"), required=True, max_len=200)
+    p.title = _text(data.get("title"), _("项目名称"), required=True, max_len=200)
+    p.institution = _text(data.get("institution"), _("合作高校院所"), required=True, max_len=200)
     p.contract_amount = _money(data.get("contract_amount"), _("合同金额"))
     p.funding = _money(data.get("funding"), _("财政资助"))
     p.signed_on = _date(data.get("signed_on"), _("签约日期"))
@@ -598,9 +577,9 @@ def save_tech_vp(user, enterprise, data: dict, vp: TechVP | None = None) -> Tech
         raise PermissionDenied(_("仅科技局用户可登记科技副总。"))
     before = _snapshot(vp, VP_FIELDS) if vp else None
     v = vp or TechVP(enterprise=enterprise)
-    v.person = _text(data, "person", _("姓名"), required=True, max_len=100)
-    v.institution = _text(data, "institution", _("派出高校院所"), required=True, max_len=200)
-    v.expertise = _text(data, "expertise", _("专业方向"), max_len=200)
+    v.person = _text(data.get("person"), _("姓名"), required=True, max_len=100)
+    v.institution = _text(data.get("institution"), _("派出高校院所"), required=True, max_len=200)
+    v.expertise = _text(data.get("expertise"), _("专业方向"), max_len=200)
     v.term_start = _date(data.get("term_start"), _("任期开始"))
     if v.term_start is None:
         raise ValidationError(_("请填写“任期开始”。"))
@@ -618,7 +597,7 @@ def save_tech_vp(user, enterprise, data: dict, vp: TechVP | None = None) -> Tech
 def create_challenge(user, data: dict, need_ids, rewards: dict | None = None) -> Challenge:
     if not scopes.is_kjj(user):
         raise PermissionDenied(_("仅科技局用户可发布揭榜挂帅榜单。"))
-    title = _text(data, "title", _("榜单名称"), required=True, max_len=200)
+    title = _text(data.get("title"), _("榜单名称"), required=True, max_len=200)
     try:
         year = int(data.get("year") or timezone.localdate().year)
     except (TypeError, ValueError):
@@ -632,7 +611,7 @@ def create_challenge(user, data: dict, need_ids, rewards: dict | None = None) ->
             _("“仅本人指定的机构”的需求不能公开列榜：%(t)s") % {"t": "、".join(confidential)}
         )
     c = Challenge.objects.create(
-        title=title, year=year, description=_text(data, "description", _("说明"), max_len=5000),
+        title=title, year=year, description=_text(data.get("description"), _("说明"), max_len=5000),
         apply_until=_date(data.get("apply_until"), _("揭榜截止日期")), created_by=user,
     )  # fmt: skip
     for n in needs:
@@ -678,7 +657,7 @@ def apply_for(user, item: ChallengeItem, team: Team, data: dict) -> Application:
         raise ValidationError(_("该团队已揭榜此项目。"))
     a = Application.objects.create(
         item=item, team=team,
-        proposal=_text(data, "proposal", _("攻关方案"), required=True, max_len=10000),
+        proposal=_text(data.get("proposal"), _("攻关方案"), required=True, max_len=10000),
         amount=_money(data.get("amount"), _("申请经费")), submitted_by=user,
     )  # fmt: skip
     record(actor=user, action="innovation.application.create", obj=a,
@@ -718,7 +697,7 @@ def add_milestone(user, a: Application, data: dict) -> Milestone:
     if due is None:
         raise ValidationError(_("请填写“计划完成日期”。"))
     ms = Milestone.objects.create(
-        application=a, title=_text(data, "title", _("里程碑"), required=True, max_len=200),
+        application=a, title=_text(data.get("title"), _("里程碑"), required=True, max_len=200),
         due_on=due, tranche=_money(data.get("tranche"), _("拨付经费")),
     )  # fmt: skip
     record(actor=user, action="innovation.milestone.create", obj=ms,

@@ -243,7 +243,7 @@ CALLS = ("holds", "has_honor", "eligible", "first_recognized", "pct_change", "pc
 
 
 class _Unsupported(Exception):
-    pass
+    """A condition the form cannot show: it stays in the 高级 tab as its expression."""
 
 
 class _Parser:

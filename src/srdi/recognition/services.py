@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from srdi.audit.services import record
+from srdi.core.cleaning import date as _date
+from srdi.core.cleaning import year
 from srdi.registry.models import Enterprise, Region
 
 from . import kinds, scopes
@@ -27,29 +29,6 @@ def _bump() -> None:
     from srdi.cultivation.selectors import bump_version
 
     bump_version()
-
-
-def _year(value, label="年度") -> int:
-    try:
-        y = int(str(value).strip().split(".")[0])
-    except (TypeError, ValueError):
-        raise ValidationError(f"“{label}”应为四位年份，收到“{value}”。") from None
-    if not 1990 <= y <= 2100:
-        raise ValidationError(f"“{label}”超出范围：{y}。")
-    return y
-
-
-def _date(value, label: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError(f"“{label}”应为日期 YYYY-MM-DD，收到“{value}”。") from None
 
 
 def _level(value, allowed) -> str:
@@ -79,7 +58,7 @@ def clean_honour(data: dict) -> dict:
         "enterprise": enterprise,
         "kind": kind,
         "level": _level(data.get("level") or spec["levels"][0], spec["levels"]),
-        "year": _year(data.get("year")),
+        "year": year(data.get("year"), "年度", required=True),
         "granted_on": _date(data.get("granted_on"), "认定日期"),
         "issuer": str(data.get("issuer") or "").strip()[:100],
         "item": str(data.get("item") or "").strip()[:200],
@@ -130,7 +109,7 @@ def clean_platform(data: dict) -> dict:
         "name": name[:200],
         "kind": kind,
         "level": _level(data.get("level") or "", ["national", "provincial", "suzhou", "city"]),
-        "year": _year(data.get("year"), "认定年度"),
+        "year": year(data.get("year"), "认定年度", required=True),
         "issuer": str(data.get("issuer") or "").strip()[:100],
         "operator": operator,
         "operator_name": str(data.get("operator_name") or (operator.name if operator else ""))[

@@ -20,6 +20,8 @@ from statemachine.exceptions import TransitionNotAllowed
 
 from srdi.accounts.roles import Department, Role
 from srdi.audit.services import jsonable, record
+from srdi.core.cleaning import date as _date
+from srdi.core.cleaning import text as _text
 from srdi.core.notifications import notify
 
 from . import config, scopes, sources, workdays
@@ -45,30 +47,6 @@ def department_label(code: str) -> str:
         return str(Department(code).label)
     except ValueError:
         return code
-
-
-def _text(value, label: str, *, required=False, max_len=0) -> str:
-    v = str(value or "").strip()
-    if required and not v:
-        raise ValidationError(_("请填写“%(f)s”。") % {"f": label})
-    if max_len and len(v) > max_len:
-        raise ValidationError(_("“%(f)s”不能超过 %(n)d 字。") % {"f": label, "n": max_len})
-    return v
-
-
-def _date(value, label: str, *, required=False) -> dt.date | None:
-    if value in (None, ""):
-        if required:
-            raise ValidationError(_("请填写“%(f)s”。") % {"f": label})
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError(
-            _("“%(f)s”应为日期（如 2026-06-30）：%(v)s") % {"f": label, "v": value}
-        ) from None
 
 
 def _check_files(files) -> list:

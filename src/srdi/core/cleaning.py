@@ -1,0 +1,62 @@
+"""Cleaning a form or API value into text, a date or a year, with the one set of Chinese messages
+the services raise (``ValidationError``) — naming the field and repeating what was received.
+
+    from srdi.core.cleaning import date, text, year
+    title = text(data.get("title"), _("标题"), required=True, max_len=200)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+# a year outside this range is a typing error (the platform's records start in the 1990s)
+YEARS = (1990, 2100)
+
+
+def text(value, label: str, *, required: bool = False, max_len: int = 0) -> str:
+    """Stripped text; empty allowed unless ``required``; at most ``max_len`` characters (0: any)."""
+    v = str(value if value is not None else "").strip()
+    if required and not v:
+        raise ValidationError(_("请填写“%(f)s”。") % {"f": label})
+    if max_len and len(v) > max_len:
+        raise ValidationError(_("“%(f)s”不能超过 %(n)d 字。") % {"f": label, "n": max_len})
+    return v
+
+
+def date(value, label: str, *, required: bool = False) -> dt.date | None:
+    """A date (a date, a datetime or ISO text ``2026-06-30``); None when empty and not required."""
+    if value in (None, ""):
+        if required:
+            raise ValidationError(_("请填写“%(f)s”。") % {"f": label})
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationError(
+            _("“%(f)s”不是有效日期（应如 2026-06-30）：%(v)s") % {"f": label, "v": value}
+        ) from None
+
+
+def year(value, label: str, *, required: bool = False) -> int | None:
+    """A four-digit year (text, a number, or Excel's 2024.0); None when empty and not required."""
+    if value in (None, ""):
+        if required:
+            raise ValidationError(_("请填写“%(f)s”。") % {"f": label})
+        return None
+    s = str(value).strip()
+    if s.endswith(".0"):
+        s = s[:-2]
+    try:
+        y = int(s)
+    except ValueError:
+        raise ValidationError(_("“%(f)s”应为年份：%(v)s") % {"f": label, "v": value}) from None
+    if not YEARS[0] <= y <= YEARS[1]:
+        raise ValidationError(_("“%(f)s”超出范围：%(v)s") % {"f": label, "v": value})
+    return y
