@@ -114,12 +114,18 @@ class Weights:
     k1: float = 1.2
     b: float = 0.75
     scenario_text: float = 0.0  # 1: scenarios also appended to the document's text
+    scenario_fill: float = 0.0  # a document without scenarios: this × its words feature stands in
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> Weights:
+    def load(cls, path: str | Path | None = None, *, scenarios: bool = True) -> Weights:
+        """The weights of data/ranker.yaml: those learned with the capabilities' scenarios, or
+        (``scenarios=False``) those learned with every scenario left out, for a set of teams
+        that mostly wrote none (the exchange format has no scenarios)."""
         with open(path or RANKER_PATH, encoding="utf-8") as fh:
             doc = yaml.safe_load(fh) or {}
         w = doc.get("weights") or {}
+        if not scenarios and doc.get("weights_without_scenarios"):
+            w = doc["weights_without_scenarios"] | {"scenarios": 0.0, "scenario_text": 0.0}
         known = {k: w[k] for k in cls.__dataclass_fields__ if k in w}
         return cls(**known)
 
@@ -194,9 +200,11 @@ class Ranker:
         feedback: Iterable[Feedback] = (),
         workers: int = 1,
     ):
-        self.w = weights or Weights.load()
-        self.an = analyzer or shared_analyzer()
         self.docs = list(docs)
+        # most teams wrote scenarios: the weights learned with them; else those learned without
+        with_scenarios = sum(1 for d in self.docs if d.scenarios) * 2 >= len(self.docs) > 0
+        self.w = weights or Weights.load(scenarios=with_scenarios)
+        self.an = analyzer or shared_analyzer()
         self.pos = {d.id: i for i, d in enumerate(self.docs)}
         with_text = bool(self.w.scenario_text)
         with_field = bool(self.w.scenarios) and any(d.scenarios for d in self.docs)
@@ -215,6 +223,7 @@ class Ranker:
         self.ix = {k: _Index([_VIEWS[k](x) for x in a], k1, b) for k in names}
         if with_field:
             self.ix["scenarios"] = _Index([_scen_view(p) for p in self.scen_phrases], k1, b)
+            self.no_scenarios = np.fromiter((not p for p in self.scen_phrases), bool, len(a))
         self._doc_terms: dict[int, dict[str, float]] = {}  # for pseudo-relevance feedback
         self.doc_industries = [inferred_industries(x) | ({d.field} if d.field else set())
                                for x, d in zip(a, self.docs, strict=True)]  # fmt: skip
@@ -328,6 +337,13 @@ class Ranker:
             for g in qb:
                 st[_BIGRAM + g] = st.get(_BIGRAM + g, 0.0) + 1.0
             f["scenarios"] = self._scaled("scenarios", st)
+            if self.w.scenario_fill and self.no_scenarios.any():
+                # a team that wrote no scenarios is not buried under those that did: its text
+                # match stands in (the weight is learned with half the teams' scenarios removed)
+                words = f["words"] if "words" in f else self._scaled("words", qw)
+                f["scenarios"] = np.where(
+                    self.no_scenarios, self.w.scenario_fill * words, f["scenarios"]
+                )
         if self.w.prf:
             first = sum(getattr(self.w, k) * v for k, v in f.items() if k != "scenarios")
             f["prf"] = _norm(self.ix["words"].score(self._prf_terms(_norm(first), qw)))

@@ -57,7 +57,7 @@ def test_symptom_meets_method_with_reasons(ranker):
 def test_industry_reason_when_the_industry_feature_counts(labelled):
     _n, caps, _l = labelled
     docs = [Doc(c["id"], c["title"], c["description"], keywords=c["keywords"]) for c in caps]
-    w = Weights.load()
+    w = Weights.load(scenarios=False)  # these documents carry no scenarios
     w.industry = 0.2
     need = Doc("q", "铝合金转向节内部气孔多", "X光探伤发现气孔和缩松，报废率高", "汽车及零部件")
     top = Ranker(docs, weights=w).rank(need, 3)
@@ -172,7 +172,7 @@ def test_expansions_bring_a_method_to_a_symptom(labelled):
     _n, caps, _l = labelled
     docs = [Doc(c["id"], c["title"], c["description"], keywords=c["keywords"]) for c in caps]
     need = Doc("q", "手工涂胶不均匀", "电子外壳手工涂胶经常溢胶、断胶，胶量不均")
-    w = Weights.load()
+    w = Weights.load(scenarios=False)  # these documents carry no scenarios
     assert w.expansions > 0  # learned, and the ranker relies on it
     top = Ranker(docs, weights=w).rank(need, 3)
     assert top[0].id == "C086"  # 胶黏剂自动点胶设备

@@ -33,7 +33,7 @@ def test_labelled_capabilities_all_carry_scenarios():
     assert len(caps) >= 150
     for c in caps:
         s = c["scenarios"]
-        assert 3 <= len(s) <= 6, c["id"]
+        assert 3 + 8 <= len(s) <= 6 + 8, c["id"]  # two writers: 3–6 phrases, then 8 more
         assert all(6 <= len(p) <= 25 for p in s), c["id"]
         assert len(set(s)) == len(s) and not any(c["title"] in p for p in s), c["id"]
 
@@ -122,3 +122,33 @@ def test_form_detail_page_and_api(inno, as_user, bearer):
     assert "应用场景" in client.get(f"/innovation/capabilities/{c.pk}/edit/").content.decode()
     api = bearer(inno["u1"]).get(f"/api/innovation/capabilities/{c.pk}")
     assert api.json()["scenarios"] == ["铸件内部气孔多", "热处理后起泡"]
+
+
+def test_the_ranker_takes_the_weights_learned_without_scenarios_when_most_teams_wrote_none():
+    with_s, without = Weights.load(), Weights.load(scenarios=False)
+    assert with_s.scenarios > 0 and without.scenarios == 0 and without.scenario_text == 0
+    assert with_s != without
+    bare = [Doc(d.id, d.title, d.description) for d in CAPS]
+    assert Ranker(bare).w == without  # the exchange format: no team wrote scenarios
+    assert Ranker(CAPS).w == with_s  # two of three did
+    assert Ranker(bare[:2] + CAPS[2:]).w == without  # one of three did
+
+
+def test_a_team_without_scenarios_is_not_buried_under_teams_with_them():
+    """Among teams with scenarios, one that wrote none but whose text matches the need well gets
+    scenario_fill × its word match in the scenario feature's place (not 0)."""
+    docs = [
+        Doc("A", "热封工艺窗口研究", "研究温度压力时间参数", scenarios=["纸箱运输中压扁"]),
+        Doc("B", "瓦楞纸板配方研究", "研究淀粉胶黏剂", scenarios=["纸箱受潮后塌陷"]),
+        Doc("D", "软包装封口漏气检测与改进", "食品袋封口漏气、胀袋的原因分析与封口改进", scenarios=[]),
+    ]  # fmt: skip
+    w = _w(words=1.0, scenarios=6.0, absolute=1.0)
+    buried = Ranker(docs, weights=w).rank(QUERY, 3)
+    d_off = next(m for m in buried if m.id == "D")
+    assert d_off.features["scenarios"] == 0 and d_off.features["words"] > 0
+    filled = Ranker(docs, weights=_w(words=1.0, scenarios=6.0, absolute=1.0, scenario_fill=2.0))
+    top = filled.rank(QUERY, 3)
+    assert top[0].id == "D"
+    assert top[0].features["scenarios"] == pytest.approx(2.0 * top[0].features["words"])
+    assert top[0].score > d_off.score
+    assert not any("应用场景" in r for r in top[0].reasons)  # no phrase of its own to show
