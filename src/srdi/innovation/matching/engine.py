@@ -36,6 +36,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
+import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +46,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from .lexicon import DATA_DIR, Analysis, Analyzer, inferred_industries
+from .lexicon import DATA_DIR, Analysis, Analyzer, industries_of, inferred_industries
 
 RANKER_PATH = DATA_DIR / "ranker.yaml"
 FEATURES = (
@@ -157,6 +160,45 @@ class _Index:
         self.df = df
         self.idf = np.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
+    @classmethod
+    def from_shards(cls, shards: list, n: int, k1: float, b: float) -> _Index:
+        """The index bm25s would build (method "lucene", float32 scores), from term counts made
+        in worker processes: per shard (vocabulary, term ids, document ids from `offset`, term
+        frequencies, document lengths, offset). The arithmetic follows bm25s's step by step, so
+        the scores are the same to the bit (tested against bm25s)."""
+        self = cls.__new__(cls)
+        self.n = n
+        vocab: dict[str, int] = {}
+        terms, docs, tfs, lens = [], [], [], []
+        for words, term, doc, tf, doc_len, offset in shards:
+            ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in words), np.int64,
+                              len(words))  # fmt: skip
+            terms.append(ids[term])
+            docs.append(doc + offset)
+            tfs.append(tf)
+            lens.append(doc_len)
+        if not vocab:
+            self.vocab, self.idf, self.df = {}, np.zeros(0), np.zeros(0)
+            return self
+        term = np.concatenate(terms)
+        doc = np.concatenate(docs)
+        tf = np.concatenate(tfs).astype(np.float64)
+        doc_len = np.concatenate(lens).astype(np.int64)
+        avg = doc_len.mean()
+        df = np.bincount(term, minlength=len(vocab))
+        idf32 = np.array([math.log(1 + (n - d + 0.5) / (d + 0.5)) for d in df.tolist()],
+                         dtype=np.float32)  # fmt: skip
+        tfc = tf / (k1 * ((1 - b) + b * doc_len[doc].astype(np.float64) / avg) + tf)
+        scores = (idf32[term].astype(np.float64) * tfc).astype(np.float32)
+        order = np.lexsort((doc, term))
+        self.data = scores[order]
+        self.indices = doc[order].astype(np.int64)
+        self.indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
+        self.vocab = vocab
+        self.df = df.astype(np.float64)
+        self.idf = np.log(1 + (self.n - self.df + 0.5) / (self.df + 0.5))
+        return self
+
     def df_share(self, term: str) -> float:
         tid = self.vocab.get(term)
         return 0.0 if tid is None else float(self.df[tid]) / max(self.n, 1)
@@ -208,30 +250,55 @@ class Ranker:
         self.pos = {d.id: i for i, d in enumerate(self.docs)}
         with_text = bool(self.w.scenario_text)
         with_field = bool(self.w.scenarios) and any(d.scenarios for d in self.docs)
-        pairs = _parallel(
-            self.an,
-            _analyze_doc,
-            [(d, with_text, with_field) for d in self.docs],
-            workers if len(self.docs) >= 2000 else 1,
-        )
-        self.analyses = [p[0] for p in pairs]
-        self.scen_phrases = [p[1] for p in pairs]  # per doc: [(phrase, words, bigrams)]
-        self._concept_sets = [frozenset(x.concepts) for x in self.analyses]
-        a = self.analyses
         k1, b = self.w.k1, self.w.b
         names = [k for k in _VIEWS if k == "words" or getattr(self.w, k)]
-        self.ix = {k: _Index([_VIEWS[k](x) for x in a], k1, b) for k in names}
+        names += ["scenarios"] if with_field else []
+        items = [(d, with_text, with_field) for d in self.docs]
+        par = workers if len(self.docs) >= 2000 else 1
+        if par > 1:
+            # big sets: the worker processes cut the texts and count their terms; the indexes
+            # are put together here from the counts (_Index.from_shards, the same scores as
+            # bm25s's), so no token crosses between processes one by one
+            packed, shards = _analyze_sharded(self.an, items, names, par)
+            self.ix = {k: _Index.from_shards(shards[k], len(self.docs), k1, b) for k in names}
+        else:
+            packed = _parallel(self.an, _analyze_doc, items, 1)
+        # a document's analysis is unpacked when a match needs it (reasons, feedback terms)
+        self.analyses = _Unpacked(packed, 0, keep=par <= 1)
+        # per doc: [(phrase, words, bigrams)], split anew at each use (a match's reasons): kept,
+        # they were most of the objects the garbage collector walked after a batch
+        self.scen_phrases = _Unpacked(packed, 1, keep=False)
+        self._concept_sets = _Derived(lambda i: frozenset(packed[i][4]))
         if with_field:
-            self.ix["scenarios"] = _Index([_scen_view(p) for p in self.scen_phrases], k1, b)
-            self.no_scenarios = np.fromiter((not p for p in self.scen_phrases), bool, len(a))
+            self.no_scenarios = np.fromiter((not p[8] for p in packed), bool, len(packed))
+        if par <= 1:
+            a = [self.analyses[i] for i in range(len(packed))]
+            views = {k: [_VIEWS[k](x) for x in a] for k in names if k != "scenarios"}
+            if with_field:
+                views["scenarios"] = [_scen_view(self.scen_phrases[i]) for i in range(len(a))]
+            self.ix = {k: _Index(v, k1, b) for k, v in views.items()}
         self._doc_terms: dict[int, dict[str, float]] = {}  # for pseudo-relevance feedback
-        self.doc_industries = [inferred_industries(x) | ({d.field} if d.field else set())
-                               for x, d in zip(a, self.docs, strict=True)]  # fmt: skip
+        fields = [d.field for d in self.docs]  # (not self: no reference cycle through the lambda)
+        self.doc_industries = _Derived(
+            lambda i: industries_of(packed[i][6]) | ({fields[i]} if fields[i] else set())
+        )
+        members: dict[str, list[int]] = {}
+        for i in range(len(packed)):
+            for ind in self.doc_industries.compute(i):
+                members.setdefault(ind, []).append(i)
         self.industry_docs: dict[str, np.ndarray] = {}
-        for ind in {i for s in self.doc_industries for i in s}:
-            mask = np.fromiter((ind in s for s in self.doc_industries), bool, len(self.docs))
-            self.industry_docs[ind] = mask.astype(np.float64)
+        for ind, positions in members.items():
+            mask = np.zeros(len(self.docs), dtype=np.float64)
+            mask[positions] = 1.0
+            self.industry_docs[ind] = mask
         self._set_feedback(list(feedback))
+        if par > 1:
+            # a big index lives long and is read by forked workers: its objects are left out of
+            # the garbage collector's walks (a full walk over them paused single queries for
+            # 0.2–0.5 s, and in the workers copied the parent's memory page by page); reference
+            # counting still frees them when the ranker goes
+            gc.collect()
+            gc.freeze()
 
     # feedback ------------------------------------------------------------------------------
     def _set_feedback(self, feedback: list[Feedback]) -> None:
@@ -454,14 +521,15 @@ class Ranker:
             d = self.docs[di]
             if not d.scenarios:
                 return []
-            phrases = self.scen_phrases[di] = _scen_phrases(self.an, d.scenarios)
+            phrases = _scen_phrases(self.an, d.scenarios)
+            self.scen_phrases.set(di, phrases)
         qwords = _word_set(a) - self.an.lex.generic
-        qgrams = frozenset(a.bigrams)
+        qgrams = _gram_set(a)
         ix = self.ix["words"]
         scored = []
         for i, (phrase, words, grams) in enumerate(phrases):
-            shared_w = qwords & set(words)
-            shared_g = qgrams & set(grams)
+            shared_w = qwords.intersection(words)
+            shared_g = qgrams.intersection(grams)
             if not shared_w and len(shared_g) < 2:
                 continue  # one common bigram (生产、质量) says nothing
             s = sum(max(ix.term_idf(t), 0.5) for t in shared_w) + 0.5 * len(shared_g)
@@ -531,10 +599,145 @@ def _scen_view(phrases: list[tuple[str, list, list]]) -> list[str]:
     return toks
 
 
-def _analyze_doc(item: tuple[Doc, bool, bool]) -> tuple[Analysis, list]:
+def _analyze(item: tuple[Doc, bool, bool]) -> tuple[Analysis, list]:
+    """One document's analysis and (if the scenario field is on) its scenario phrases."""
     d, with_text, with_field = item
-    a = _WORKER_ANALYZER.analyze(d.title, _body(d, with_text), d.keywords)
-    return a, (_scen_phrases(_WORKER_ANALYZER, d.scenarios) if with_field else [])
+    an = _WORKER_ANALYZER
+    phrases = _scen_phrases(an, d.scenarios) if (with_text or with_field) and d.scenarios else []
+    # the scenarios in the text: their words, cut once for both uses (jieba cuts at the "；"
+    # that would join them, so this is the text "description；phrase；phrase" cut whole)
+    pieces = [(p, words) for p, words, _g in phrases] if with_text else ()
+    a = an.analyze(d.title, d.description, d.keywords, pieces)
+    return a, (phrases if with_field else [])
+
+
+def _analyze_doc(item: tuple[Doc, bool, bool]) -> tuple:
+    """One document's analysis and scenario phrases, packed (`_pack`)."""
+    return _pack(*_analyze(item))
+
+
+def _analyze_chunk(items: list, names: list[str], offset: int) -> tuple[list, dict]:
+    """In a worker: a run of documents analysed (packed without their bigrams and characters,
+    which only the indexes need) and, per index, the counts of its terms (see from_shards)."""
+    packed = []
+    counts = {k: ({}, [], [], [], []) for k in names}
+    for j, item in enumerate(items):
+        a, phrases = _analyze(item)
+        packed.append(_pack(a, phrases, light=True))
+        for k in names:
+            tokens = _scen_view(phrases) if k == "scenarios" else _VIEWS[k](a)
+            vocab, term, doc, tf, lens = counts[k]
+            lens.append(len(tokens))
+            c = Counter(tokens)
+            term.extend([vocab.setdefault(t, len(vocab)) for t in c])
+            doc.extend([j] * len(c))
+            tf.extend(c.values())
+    shards = {
+        k: (list(vocab), np.array(term, np.int64), np.array(doc, np.int64),
+            np.array(tf, np.float32), np.array(lens, np.int64), offset)
+        for k, (vocab, term, doc, tf, lens) in counts.items()
+    }  # fmt: skip
+    return packed, shards
+
+
+def _analyze_sharded(analyzer, items: list, names: list[str], workers: int) -> tuple[list, dict]:
+    """`_analyze_chunk` over runs of the documents in `workers` forked processes: the packed
+    analyses in order, and per index the list of its shards."""
+    global _WORKER_ANALYZER
+    _WORKER_ANALYZER = analyzer
+    import multiprocessing as mp
+
+    size = -(-len(items) // (workers * 12))
+    starts = range(0, len(items), size)
+    with mp.get_context("fork").Pool(workers) as pool:
+        parts = pool.starmap(_analyze_chunk, [(items[i : i + size], names, i) for i in starts])
+    packed = [x for p, _s in parts for x in p]
+    return packed, {k: [s[k] for _p, s in parts] for k in names}
+
+
+_SEP = "\x00"  # never in a token: words, bigrams and characters come from letters and digits only
+
+
+def _join(tokens: Sequence[str]) -> str:
+    return _SEP.join(tokens)
+
+
+def _split(packed: str) -> list[str]:
+    return packed.split(_SEP) if packed else []
+
+
+def _pack(a: Analysis, phrases: list, light: bool = False) -> tuple:
+    """An analysis as a few strings instead of thousands of small ones: the analyses of 20,000
+    documents come back from the worker processes pickled, and pickling each token separately
+    cost more (14 s) than cutting the texts (6 s). ``light``: without the bigrams and characters
+    (a document's are only indexed, and the index is counted in the worker)."""
+    return (
+        _join(a.words),
+        _join(a.title_words),
+        "" if light else _join(a.bigrams),
+        "" if light else "".join(a.chars),
+        dict(a.concepts),
+        {k: tuple(v) for k, v in a.surfaces.items()},
+        dict(a.industries),
+        dict(a.expansions),
+        tuple((p, _join(words), _join(grams)) for p, words, grams in phrases),
+    )
+
+
+class _Derived:
+    """Per document, a value computed on first use and kept (a few thousand of 20,000 are read
+    by a batch; kept for all, their sets made every collection of the garbage collector walk
+    hundreds of thousands of objects: 0.5 s pauses in single queries)."""
+
+    def __init__(self, fn):
+        self.compute, self.done = fn, {}
+
+    def __getitem__(self, i: int):
+        v = self.done.get(i)
+        if v is None:
+            v = self.done[i] = self.compute(i)
+        return v
+
+
+class _Unpacked:
+    """Packed analyses (`_pack`) seen as a list of analyses (part 0) or of scenario phrases
+    (part 1), each unpacked on first use: of 20,000 documents a batch of queries reads a few
+    thousand, and unpacking all of them up front took 2 s and the memory of every token."""
+
+    def __init__(self, packed: list, part: int, keep: bool = True):
+        self.packed, self.part, self.done, self.keep = packed, part, {}, keep
+
+    def __len__(self) -> int:
+        return len(self.packed)
+
+    def __getitem__(self, i: int):
+        v = self.done.get(i)
+        if v is None:
+            if self.part == 1:
+                v = [(p, _split(w), _split(g)) for p, w, g in self.packed[i][8]]
+            else:
+                v = _unpack(self.packed[i])[0]
+            if self.keep:
+                self.done[i] = v
+        return v
+
+    def set(self, i: int, value) -> None:
+        self.done[i] = value
+
+
+def _unpack(t: tuple) -> tuple[Analysis, list]:
+    words, title_words, bigrams, chars, concepts, surfaces, industries, expansions, phrases = t
+    a = Analysis(
+        words=_split(words),
+        title_words=_split(title_words),
+        concepts=Counter(concepts),
+        surfaces={k: set(v) for k, v in surfaces.items()},
+        bigrams=_split(bigrams),
+        industries=Counter(industries),
+        expansions=Counter(expansions),
+        chars=list(chars),
+    )
+    return a, [(p, _split(w), _split(g)) for p, w, g in phrases]
 
 
 def _rank_one(q: Doc) -> list[Match]:
@@ -553,7 +756,7 @@ def _parallel(analyzer, fn, items: list, workers: int) -> list:
         return [fn(x) for x in items]
     import multiprocessing as mp
 
-    size = -(-len(items) // (workers * 4))
+    size = -(-len(items) // (workers * 12))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     with mp.get_context("fork").Pool(workers) as pool:
         parts = pool.starmap(_chunk, [(fn, c) for c in chunks])
@@ -576,6 +779,14 @@ def _word_set(a: Analysis) -> frozenset:
     if ws is None:
         ws = a.__dict__["_word_set"] = frozenset(a.words)
     return ws
+
+
+def _gram_set(a: Analysis) -> frozenset:
+    """The analysis' bigrams as a set, computed once."""
+    gs = a.__dict__.get("_gram_set")
+    if gs is None:
+        gs = a.__dict__["_gram_set"] = frozenset(a.bigrams)
+    return gs
 
 
 def _longest(terms: set[str]) -> set[str]:

@@ -10,6 +10,7 @@ import logging
 import re
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -196,10 +197,23 @@ class Analyzer:
                 out.append(run.lower())
         return out
 
-    def analyze(self, title: str, body: str = "", keywords: list[str] | None = None) -> Analysis:
+    def analyze(
+        self,
+        title: str,
+        body: str = "",
+        keywords: list[str] | None = None,
+        pieces: Sequence[tuple[str, list[str]]] = (),
+    ) -> Analysis:
+        """The analysis of a title, body and keywords; `pieces` are more of the body already cut
+        into words ((text, words) pairs, e.g. a capability's scenario phrases): the same as
+        appending them to the body (jieba cuts at punctuation), without cutting them twice."""
         kw_text = " ".join(keywords or [])
         tw = self.words(title) + (self.words(kw_text) if kw_text else [])
         bw = self.words(body)
+        for _text, piece_words in pieces:
+            bw = bw + piece_words
+        if pieces:
+            body = "\n".join([body] + [text for text, _w in pieces])
         words = tw + bw
         concepts: Counter = Counter()
         surfaces: dict[str, set[str]] = {}
@@ -230,7 +244,12 @@ class Analyzer:
 
 def inferred_industries(a: Analysis) -> set[str]:
     """The industries a text belongs to: those with at least half the hits of the best one."""
-    if not a.industries:
+    return industries_of(a.industries)
+
+
+def industries_of(hits: Counter) -> set[str]:
+    """`inferred_industries` from the industry hits alone."""
+    if not hits:
         return set()
-    top = max(a.industries.values())
-    return {k for k, v in a.industries.items() if v * 2 >= top}
+    top = max(hits.values())
+    return {k for k, v in hits.items() if v * 2 >= top}

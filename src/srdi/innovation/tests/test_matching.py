@@ -230,3 +230,73 @@ def test_characters_meet_a_compound_the_segmenter_cut_differently():
     assert top[0].id == "x" and top[0].features["chars"] > 0
     # a character found in half the documents is skipped when the limit is a fifth
     assert Ranker(docs, weights=Weights(words=1.0, chars=1.0, chars_max_df=0.2)).rank(q, 2) == []
+
+
+def test_packed_analyses_come_back_whole(labelled):
+    """Analyses cross from the worker processes packed into a few strings: unpacked, they are
+    the analyses (and scenario phrases) the analyser made."""
+    from srdi.innovation.matching.engine import _pack, _scen_phrases, _unpack, shared_analyzer
+
+    an = shared_analyzer()
+    _n, caps, _l = labelled
+    for c in caps[:30] + [
+        {"title": "OPC UA 网关", "description": "", "keywords": [], "scenarios": []}
+    ]:
+        a = an.analyze(c["title"], c["description"], c["keywords"])
+        phrases = _scen_phrases(an, c["scenarios"])
+        back, back_phrases = _unpack(_pack(a, phrases))
+        assert back == a and back_phrases == phrases
+
+
+def _caps_docs(caps):
+    return [Doc(c["id"], c["title"], c["description"], keywords=c["keywords"],
+                scenarios=c["scenarios"]) for c in caps]  # fmt: skip
+
+
+def _postings(ix, tid: int) -> dict:
+    s, e = ix.indptr[tid], ix.indptr[tid + 1]
+    return dict(zip(ix.indices[s:e].tolist(), ix.data[s:e].tolist(), strict=True))
+
+
+def test_indexes_counted_in_shards_score_as_bm25s_does(labelled):
+    """A big set's indexes are put together from term counts made in worker processes; every
+    posting must carry bm25s's own score, to the bit."""
+    import numpy as np
+
+    from srdi.innovation.matching import engine as E
+
+    _n, caps, _l = labelled
+    E._WORKER_ANALYZER = E.shared_analyzer()
+    items = [(d, True, True) for d in _caps_docs(caps)]
+    names = ["words", "fields", "bigrams", "chars", "concepts", "scenarios"]
+    parts = [E._analyze_chunk(items[i : i + 50], names, i) for i in range(0, len(items), 50)]
+    analyses = [E._unpack(E._analyze_doc(it)) for it in items]
+    for k in names:
+        if k == "scenarios":
+            tokens = [E._scen_view(p) for _a, p in analyses]
+        else:
+            tokens = [E._VIEWS[k](a) for a, _p in analyses]
+        ref = E._Index(tokens, 1.2, 0.75)
+        got = E._Index.from_shards([s[k] for _p, s in parts], len(items), 1.2, 0.75)
+        assert set(got.vocab) == set(ref.vocab) - {""}, k
+        for term, tid in got.vocab.items():
+            assert _postings(got, tid) == _postings(ref, ref.vocab[term]), (k, term)
+        assert np.array_equal(
+            got.score({"气孔": 1.0, "噪声": 0.5}), ref.score({"气孔": 1.0, "噪声": 0.5})
+        )
+
+
+def test_a_big_set_ranked_in_worker_processes_ranks_as_in_one(labelled):
+    needs, caps, _l = labelled
+    docs = _caps_docs(caps)
+    big = [
+        Doc(f"{d.id}-{i}", d.title, d.description, keywords=d.keywords, scenarios=d.scenarios)
+        for i in range(13)
+        for d in docs
+    ]  # fmt: skip  (2,106 documents: the worker path)
+    assert len(big) >= 2000
+    one, two = Ranker(big, workers=1), Ranker(big, workers=2)
+    for n in needs[:12]:
+        q = Doc(n["id"], n["title"], n["description"], n.get("field", ""))
+        a, b = one.rank(q, 10), two.rank(q, 10)
+        assert [(m.id, m.score, m.reasons) for m in a] == [(m.id, m.score, m.reasons) for m in b]

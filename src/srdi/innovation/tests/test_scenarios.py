@@ -152,3 +152,24 @@ def test_a_team_without_scenarios_is_not_buried_under_teams_with_them():
     assert top[0].features["scenarios"] == pytest.approx(2.0 * top[0].features["words"])
     assert top[0].score > d_off.score
     assert not any("应用场景" in r for r in top[0].reasons)  # no phrase of its own to show
+
+
+def test_scenario_phrases_cut_once_give_the_same_analysis_as_the_joined_text():
+    """The ranker folds a team's scenarios into its text from the phrases' own words (cut once,
+    for the field and the text alike); that must be what cutting the joined text gives."""
+    from collections import Counter
+
+    from srdi.innovation.matching.engine import shared_analyzer
+
+    an = shared_analyzer()
+    caps = json.loads((DATA_DIR / "labelled" / "capabilities.json").read_text(encoding="utf-8"))
+    for c in caps[:40]:
+        joined = an.analyze(c["title"], c["description"] + "\n" + "；".join(c["scenarios"]),
+                            c["keywords"])  # fmt: skip
+        pieces = [(p, an.words(p)) for p in c["scenarios"]]
+        cut_once = an.analyze(c["title"], c["description"], c["keywords"], pieces)
+        assert Counter(joined.words) == Counter(cut_once.words), c["id"]
+        assert Counter(joined.bigrams) == Counter(cut_once.bigrams), c["id"]
+        assert Counter(joined.chars) == Counter(cut_once.chars), c["id"]
+        assert joined.concepts == cut_once.concepts and joined.expansions == cut_once.expansions
+        assert joined.industries == cut_once.industries, c["id"]
