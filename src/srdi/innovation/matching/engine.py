@@ -476,9 +476,13 @@ class Ranker:
             out.append(
                 "命中对方标题或关键词：" + "、".join(_show(t) for t in sorted(in_fields)[:4])
             )
-        shared_keys = (set(a.concepts) & set(da.concepts)) | (
-            set(a.expansions) & set(da.expansions)
-        )
+        # a link is a reason only where its feature counts in the score: the dictionary's
+        # concepts (directly or through the coverage re-ranking), the method→problem expansions
+        shared_keys = set()
+        if self.w.concepts or self.w.coverage:
+            shared_keys |= set(a.concepts) & set(da.concepts)
+        if self.w.expansions:
+            shared_keys |= set(a.expansions) & set(da.expansions)
         links = 0
         for key in sorted(shared_keys):
             c = lex.concept_by_key[key]

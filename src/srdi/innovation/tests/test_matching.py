@@ -300,3 +300,15 @@ def test_a_big_set_ranked_in_worker_processes_ranks_as_in_one(labelled):
         q = Doc(n["id"], n["title"], n["description"], n.get("field", ""))
         a, b = one.rank(q, 10), two.rank(q, 10)
         assert [(m.id, m.score, m.reasons) for m in a] == [(m.id, m.score, m.reasons) for m in b]
+
+
+def test_a_dictionary_link_is_a_reason_only_where_its_feature_counts(labelled):
+    """The method→problem expansions name a link (溢胶 → 点胶) only when their weight places it."""
+    _n, caps, _l = labelled
+    docs = [Doc(c["id"], c["title"], c["description"], keywords=c["keywords"]) for c in caps]
+    need = Doc("q", "手工涂胶不均匀", "电子外壳手工涂胶经常溢胶、断胶，胶量不均")
+    w = Weights.load(scenarios=False)
+    on = Ranker(docs, weights=w).rank(need, 5)
+    off = Ranker(docs, weights=Weights(**(w.as_dict() | {"expansions": 0.0}))).rank(need, 5)
+    assert any("对应方法" in r and "点胶" in r for m in on for r in m.reasons)
+    assert not any("点胶" in r and "对应方法" in r for m in off for r in m.reasons)
