@@ -1,8 +1,9 @@
-"""Cleaning a form or API value into text, a date or a year, with the one set of Chinese messages
+"""Cleaning a form or API value into text, a date, a whole number or a year, with the one set of Chinese messages
 the services raise (``ValidationError``) — naming the field and repeating what was received.
 
-    from srdi.core.cleaning import date, text, year
+    from srdi.core.cleaning import date, integer, text, year
     title = text(data.get("title"), _("标题"), required=True, max_len=200)
+    months = integer(data.get("term_months"), _("期限（月）"), required=True, low=1, high=600)
 """
 
 from __future__ import annotations
@@ -42,6 +43,35 @@ def date(value, label: str, *, required: bool = False) -> dt.date | None:
         raise ValidationError(
             _("“%(f)s”不是有效日期（应如 2026-06-30）：%(v)s") % {"f": label, "v": value}
         ) from None
+
+
+def integer(
+    value, label: str, *, required: bool = False, low: int | None = None, high: int | None = None
+) -> int | None:
+    """A whole number (text, a number, or Excel's 12.0) within ``low``..``high`` where given;
+    None when empty (or blank) and not required. A yes/no value is not a number."""
+    s = "" if value is None else str(value).strip()
+    if not s:
+        if required:
+            raise ValidationError(_("请填写“%(f)s”。") % {"f": label})
+        return None
+    if s.endswith(".0"):
+        s = s[:-2]
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        n = int(s)
+    except ValueError:
+        raise ValidationError(_("“%(f)s”应为整数：%(v)s") % {"f": label, "v": value}) from None
+    if (low is not None and n < low) or (high is not None and n > high):
+        if low is not None and high is not None:
+            msg = _("“%(f)s”应在 %(a)d 到 %(b)d 之间：%(v)s")
+        elif low is not None:
+            msg = _("“%(f)s”不能小于 %(a)d：%(v)s")
+        else:
+            msg = _("“%(f)s”不能大于 %(b)d：%(v)s")
+        raise ValidationError(msg % {"f": label, "a": low or 0, "b": high or 0, "v": value})
+    return n
 
 
 def year(value, label: str, *, required: bool = False) -> int | None:

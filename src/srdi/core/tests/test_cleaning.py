@@ -37,6 +37,30 @@ def test_date_accepts_iso_dates_and_names_what_it_received() -> None:
     assert _msg(e) == "请填写“走访日期”。"
 
 
+def test_integer_takes_text_and_excel_numbers_within_bounds() -> None:
+    assert cleaning.integer(" 36 ", "期限（月）") == 36
+    assert cleaning.integer(36.0, "期限（月）") == 36  # a number cell read from Excel
+    assert cleaning.integer(0, "期限（月）") == 0  # zero is a number, not an empty value
+    assert cleaning.integer(" ", "期限（月）") is None
+    with pytest.raises(ValidationError) as e:
+        cleaning.integer(None, "期限（月）", required=True)
+    assert _msg(e) == "请填写“期限（月）”。"
+    for bad in ("三十六", "36.5", True):
+        with pytest.raises(ValidationError) as e:
+            cleaning.integer(bad, "期限（月）")
+        assert _msg(e) == f"“期限（月）”应为整数：{bad}"
+    with pytest.raises(ValidationError) as e:
+        cleaning.integer("0", "期限（月）", low=1, high=600)
+    assert _msg(e) == "“期限（月）”应在 1 到 600 之间：0"
+    with pytest.raises(ValidationError) as e:
+        cleaning.integer(-1, "人数", low=0)
+    assert _msg(e) == "“人数”不能小于 0：-1"
+    with pytest.raises(ValidationError) as e:
+        cleaning.integer(601, "期限（月）", high=600)
+    assert _msg(e) == "“期限（月）”不能大于 600：601"
+    assert cleaning.integer(600, "期限（月）", low=1, high=600) == 600
+
+
 def test_year_takes_excel_numbers_and_refuses_typing_errors() -> None:
     assert cleaning.year("2024", "年度") == 2024
     assert cleaning.year(2024.0, "年度") == 2024  # a number cell read from Excel

@@ -101,8 +101,14 @@ def test_commissioner_posts_only_with_the_enterprises_financing_consent(fin, use
 
 
 def test_bad_need_input(shared):
-    for data, words in (({**NEED, "amount": "abc"}, "不是数字"), ({**NEED, "kinds": []}, "至少选择一种"),
-                        ({**NEED, "term_months": 0}, "应在"), ({**NEED, "purpose": ""}, "必须填写")):  # fmt: skip
+    for data, words in (
+        ({**NEED, "amount": "abc"}, "不是数字"),
+        ({**NEED, "kinds": []}, "至少选择一种"),
+        ({**NEED, "term_months": 0}, "“期限（月）”应在 1 到 600 之间：0"),
+        ({**NEED, "term_months": "三年"}, "“期限（月）”应为整数：三年"),
+        ({**NEED, "purpose": ""}, "请填写“用途”。"),
+        ({**NEED, "purpose": "长" * 301}, "“用途”不能超过 300 字。"),
+    ):
         with pytest.raises(ValidationError) as e:
             services.post_need(shared["b_user"], shared["b"], data)
         assert words in "；".join(e.value.messages)
