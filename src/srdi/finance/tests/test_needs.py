@@ -192,6 +192,15 @@ def test_outcomes_by_bank_kind_region_tier(shared, bearer):
     assert page.status_code == 200 and "fin-charts" in page.content.decode()
     x = c.get("/finance/outcomes/?format=xlsx")
     assert x.status_code == 200 and x["Content-Type"].startswith("application/vnd.openxmlformats")
+    # a bad period: the API refuses it naming the parameter; the page counts the default period
+    r = bearer(f["jrj"]).get("/api/finance/outcomes?start=2026-01-01&end=2026/06/30")
+    assert r.status_code == 400
+    assert r.json()["detail"] == "“统计截止日期（end）”不是有效日期（应如 2026-06-30）：2026/06/30"
+    page = c.get("/finance/outcomes/?start=一月")
+    assert page.status_code == 200 and "fin-charts" in page.content.decode()
+    assert "“统计起始日期”不是有效日期（应如 2026-06-30）：一月 已按默认区间统计。" in (
+        page.content.decode()
+    )
 
 
 def test_bank_home_panel_lists_waiting_needs(shared, rf):
