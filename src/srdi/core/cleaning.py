@@ -1,14 +1,16 @@
-"""Cleaning a form or API value into text, a date, a whole number or a year, with the one set of Chinese messages
+"""Cleaning a form or API value into text, a date, a whole number, a decimal number or a year, with the one set of Chinese messages
 the services raise (``ValidationError``) — naming the field and repeating what was received.
 
-    from srdi.core.cleaning import date, integer, text, year
+    from srdi.core.cleaning import date, decimal, integer, text, year
     title = text(data.get("title"), _("标题"), required=True, max_len=200)
     months = integer(data.get("term_months"), _("期限（月）"), required=True, low=1, high=600)
+    rate = decimal(data.get("rate"), _("年利率（%）"), low=Decimal(0), high=Decimal(36))
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -63,15 +65,47 @@ def integer(
         n = int(s)
     except ValueError:
         raise ValidationError(_("“%(f)s”应为整数：%(v)s") % {"f": label, "v": value}) from None
-    if (low is not None and n < low) or (high is not None and n > high):
-        if low is not None and high is not None:
-            msg = _("“%(f)s”应在 %(a)d 到 %(b)d 之间：%(v)s")
-        elif low is not None:
-            msg = _("“%(f)s”不能小于 %(a)d：%(v)s")
-        else:
-            msg = _("“%(f)s”不能大于 %(b)d：%(v)s")
-        raise ValidationError(msg % {"f": label, "a": low or 0, "b": high or 0, "v": value})
+    _check_bounds(n, value, label, low, high)
     return n
+
+
+def decimal(
+    value,
+    label: str,
+    *,
+    required: bool = False,
+    low: Decimal | None = None,
+    high: Decimal | None = None,
+) -> Decimal | None:
+    """A decimal number (text, with thousands separators ``1,200.50`` or ``1，200``, or a number)
+    within ``low``..``high`` where given; None when empty (or blank) and not required."""
+    s = "" if value is None else str(value).replace(",", "").replace("，", "").strip()
+    if not s:
+        if required:
+            raise ValidationError(_("请填写“%(f)s”。") % {"f": label})
+        return None
+    try:
+        if isinstance(value, bool):
+            raise InvalidOperation
+        d = Decimal(s)
+    except (InvalidOperation, ValueError):
+        d = None
+    if d is None or not d.is_finite():
+        raise ValidationError(_("“%(f)s”应为数字：%(v)s") % {"f": label, "v": value})
+    _check_bounds(d, value, label, low, high)
+    return d
+
+
+def _check_bounds(n, value, label: str, low, high) -> None:
+    if (low is None or n >= low) and (high is None or n <= high):
+        return
+    if low is not None and high is not None:
+        msg = _("“%(f)s”应在 %(a)s 到 %(b)s 之间：%(v)s")
+    elif low is not None:
+        msg = _("“%(f)s”不能小于 %(a)s：%(v)s")
+    else:
+        msg = _("“%(f)s”不能大于 %(b)s：%(v)s")
+    raise ValidationError(msg % {"f": label, "a": low, "b": high, "v": value})
 
 
 def year(value, label: str, *, required: bool = False) -> int | None:

@@ -5,7 +5,7 @@ The web pages, the API and the ``srdi`` commands all call these.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +21,7 @@ from srdi.accounts.roles import PartnerKind, Role
 from srdi.audit.services import record
 from srdi.core import access
 from srdi.core.cleaning import date as _date
+from srdi.core.cleaning import decimal
 from srdi.core.cleaning import integer as _int
 from srdi.core.cleaning import text as _text
 from srdi.core.notifications import notify
@@ -42,20 +43,9 @@ MAX_AMOUNT = Decimal("10000000")  # 万元: 1 000 亿, beyond any SME financing
 
 
 # ------------------------------------------------------------------------------------ helpers
-def _dec(value, where: str, *, required: bool = True, low=Decimal(0), high=MAX_AMOUNT):
-    if value in (None, ""):
-        if required:
-            raise ValidationError(_("%(w)s：必须填写") % {"w": where})
-        return None
-    try:
-        d = Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError(_("%(w)s：“%(v)s”不是数字") % {"w": where, "v": value}) from None
-    if not d.is_finite() or d < low or d > high:
-        raise ValidationError(
-            _("%(w)s：应在 %(a)s 到 %(b)s 之间") % {"w": where, "a": low, "b": high}
-        )
-    return d
+def _dec(value, label: str, *, required: bool = True, low=Decimal(0), high=MAX_AMOUNT):
+    """An amount (万元) or a rate: required and from 0 to ``MAX_AMOUNT`` unless said otherwise."""
+    return decimal(value, label, required=required, low=low, high=high)
 
 
 def enterprise_users(enterprise):

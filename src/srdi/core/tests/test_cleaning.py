@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -59,6 +60,28 @@ def test_integer_takes_text_and_excel_numbers_within_bounds() -> None:
         cleaning.integer(601, "期限（月）", high=600)
     assert _msg(e) == "“期限（月）”不能大于 600：601"
     assert cleaning.integer(600, "期限（月）", low=1, high=600) == 600
+
+
+def test_decimal_takes_separators_and_refuses_what_is_not_a_finite_number() -> None:
+    assert cleaning.decimal("1,200.50", "金额（万元）") == Decimal("1200.50")
+    assert cleaning.decimal("1，200", "金额（万元）") == Decimal(1200)
+    assert cleaning.decimal(3.5, "年利率（%）") == Decimal("3.5")
+    assert cleaning.decimal(0, "金额（万元）") == 0  # zero is a number, not an empty value
+    assert cleaning.decimal("  ", "金额（万元）") is None
+    with pytest.raises(ValidationError) as e:
+        cleaning.decimal("", "金额（万元）", required=True)
+    assert _msg(e) == "请填写“金额（万元）”。"
+    for bad in ("abc", "NaN", "Infinity", "1.2.3", False):
+        with pytest.raises(ValidationError) as e:
+            cleaning.decimal(bad, "金额（万元）")
+        assert _msg(e) == f"“金额（万元）”应为数字：{bad}"
+    with pytest.raises(ValidationError) as e:
+        cleaning.decimal("36.01", "年利率（%）", low=Decimal(0), high=Decimal(36))
+    assert _msg(e) == "“年利率（%）”应在 0 到 36 之间：36.01"
+    with pytest.raises(ValidationError) as e:
+        cleaning.decimal("-1", "金额（万元）", low=Decimal("0.01"))
+    assert _msg(e) == "“金额（万元）”不能小于 0.01：-1"
+    assert cleaning.decimal("36", "年利率（%）", high=Decimal(36)) == 36
 
 
 def test_year_takes_excel_numbers_and_refuses_typing_errors() -> None:

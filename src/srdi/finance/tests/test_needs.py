@@ -102,7 +102,8 @@ def test_commissioner_posts_only_with_the_enterprises_financing_consent(fin, use
 
 def test_bad_need_input(shared):
     for data, words in (
-        ({**NEED, "amount": "abc"}, "不是数字"),
+        ({**NEED, "amount": "abc"}, "“金额（万元）”应为数字：abc"),
+        ({**NEED, "amount": "0"}, "“金额（万元）”应在 0.01 到 10000000 之间：0"),
         ({**NEED, "kinds": []}, "至少选择一种"),
         ({**NEED, "term_months": 0}, "“期限（月）”应在 1 到 600 之间：0"),
         ({**NEED, "term_months": "三年"}, "“期限（月）”应为整数：三年"),
