@@ -19,6 +19,11 @@ from django.utils.translation import gettext as _
 YEARS = (1990, 2100)
 
 
+def _blank(value) -> bool:
+    """Nothing given: None, or text that is empty once stripped (a form's "  " is empty too)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def text(value, label: str, *, required: bool = False, max_len: int = 0) -> str:
     """Stripped text; empty allowed unless ``required``; at most ``max_len`` characters (0: any)."""
     v = str(value if value is not None else "").strip()
@@ -30,8 +35,9 @@ def text(value, label: str, *, required: bool = False, max_len: int = 0) -> str:
 
 
 def date(value, label: str, *, required: bool = False) -> dt.date | None:
-    """A date (a date, a datetime or ISO text ``2026-06-30``); None when empty and not required."""
-    if value in (None, ""):
+    """A date (a date, a datetime or ISO text ``2026-06-30``); None when empty (or blank) and not
+    required."""
+    if _blank(value):
         if required:
             raise ValidationError(_("请填写“%(f)s”。") % {"f": label})
         return None
@@ -109,8 +115,9 @@ def _check_bounds(n, value, label: str, low, high) -> None:
 
 
 def year(value, label: str, *, required: bool = False) -> int | None:
-    """A four-digit year (text, a number, or Excel's 2024.0); None when empty and not required."""
-    if value in (None, ""):
+    """A four-digit year (text, a number, or Excel's 2024.0); None when empty (or blank) and not
+    required."""
+    if _blank(value):
         if required:
             raise ValidationError(_("请填写“%(f)s”。") % {"f": label})
         return None

@@ -30,11 +30,12 @@ def test_date_accepts_iso_dates_and_names_what_it_received() -> None:
     assert cleaning.date("2026-06-30", "走访日期") == dt.date(2026, 6, 30)
     assert cleaning.date(dt.datetime(2026, 6, 30, 9, 0), "走访日期") == dt.date(2026, 6, 30)
     assert cleaning.date("", "走访日期") is None
+    assert cleaning.date("  ", "走访日期") is None  # a blank form field is an empty one
     with pytest.raises(ValidationError) as e:
         cleaning.date("30/06/2026", "走访日期")
     assert "“走访日期”不是有效日期" in _msg(e) and "30/06/2026" in _msg(e)
     with pytest.raises(ValidationError) as e:
-        cleaning.date("", "走访日期", required=True)
+        cleaning.date(" ", "走访日期", required=True)
     assert _msg(e) == "请填写“走访日期”。"
 
 
@@ -88,6 +89,7 @@ def test_year_takes_excel_numbers_and_refuses_typing_errors() -> None:
     assert cleaning.year("2024", "年度") == 2024
     assert cleaning.year(2024.0, "年度") == 2024  # a number cell read from Excel
     assert cleaning.year(None, "年度") is None
+    assert cleaning.year(" ", "年度") is None
     for bad, words in (("二〇二四", "应为年份"), ("20245", "超出范围"), ("1899", "超出范围")):
         with pytest.raises(ValidationError) as e:
             cleaning.year(bad, "年度")
