@@ -6,10 +6,12 @@ import datetime as dt
 import functools
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from srdi.core import cleaning
 from srdi.core.apiparams import Limit, Offset
 from srdi.registry.models import Enterprise
 
@@ -40,12 +42,8 @@ def guarded(fn):
 
 
 def _day(as_of: str | None) -> dt.date:
-    if not as_of:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(as_of)
-    except ValueError:
-        raise ValidationError(f"as_of 日期格式应为 YYYY-MM-DD，收到“{as_of}”") from None
+    """The as_of parameter (ValidationError → 400 in Chinese); today when absent."""
+    return cleaning.date(as_of, _("统计日期（as_of）")) or dt.date.today()
 
 
 @router.get("/targets", summary="计划目标与实际值")

@@ -19,6 +19,9 @@ from typing import Any
 
 import yaml
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from srdi.core.cleaning import date
 
 PLANS_DIR = Path(__file__).resolve().parent / "data" / "plans"
 
@@ -28,17 +31,6 @@ KINDS = ("title_count", "ratio_of_sums", "mean", "share_true", "registered", "ma
 SPLITS = ("count", "rate", "none")
 MAX_TARGETS = 200
 MAX_BYTES = 2 * 1024 * 1024
-
-
-def _date(value, where: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError(f"{where}：日期应为 YYYY-MM-DD，收到“{value}”。") from None
 
 
 def validate(doc: Any) -> dict:
@@ -57,8 +49,8 @@ def validate(doc: Any) -> dict:
     period = doc["period"]
     if not isinstance(period, dict):
         raise ValidationError("计划期（period）应包含 start 与 end。")
-    start = _date(period.get("start"), "计划期起")
-    end = _date(period.get("end"), "计划期止")
+    start = date(period.get("start"), _("计划期起"), required=True)
+    end = date(period.get("end"), _("计划期止"), required=True)
     if end <= start:
         raise ValidationError("计划期止应晚于计划期起。")
     raw = doc.get("targets") or []
@@ -112,7 +104,7 @@ def validate(doc: Any) -> dict:
         if split not in SPLITS:
             errors.append(f"{where}：分解方式应为 count、rate 或 none。")
         try:
-            deadline = _date(t.get("deadline") or end, f"{where}期限")
+            deadline = date(t.get("deadline") or end, _("%(w)s期限") % {"w": where}, required=True)
         except ValidationError as exc:
             errors.extend(exc.messages)
             continue

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from srdi.accounts import scopes
-from srdi.core import access, xlsx
+from srdi.core import access, cleaning, xlsx
 from srdi.registry.models import Enterprise, Region, Title
 
 from . import bulletin, drilldown, forms, lifecycle, selectors, services, shares, targets
@@ -29,13 +29,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _day(request) -> dt.date:
-    raw = request.GET.get("as_of") or ""
-    if not raw:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError(f"统计日期“{raw}”格式应为 YYYY-MM-DD。") from None
+    """The ?as_of= date (ValidationError in Chinese otherwise); today when absent."""
+    return cleaning.date(request.GET.get("as_of"), _("统计日期")) or dt.date.today()
 
 
 def _industry_names(codes: list) -> list[str]:

@@ -8,13 +8,14 @@ a Chinese message). A partner reads an enterprise through the ordinary enterpris
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
 from srdi.accounts.models import User
 from srdi.accounts.roles import PartnerKind, Role
-from srdi.core import access
+from srdi.core import access, cleaning
 from srdi.registry.models import DataShare, Enterprise
 
 from . import consent, scopes, selectors, services
@@ -282,13 +283,11 @@ def match(request, uscc: str, need: int | None = None):
     "/outcomes", summary="融资成效：按银行、方式、板块、梯度；余额；平均利率；需求到放款天数"
 )
 def outcomes(request, start: str | None = None, end: str | None = None):
-    import datetime as dt
-
     try:
-        s = dt.date.fromisoformat(start) if start else None
-        e = dt.date.fromisoformat(end) if end else None
-    except ValueError:
-        raise HttpError(400, "日期应为 YYYY-MM-DD") from None
+        s = cleaning.date(start, _("统计起始日期（start）"))
+        e = cleaning.date(end, _("统计截止日期（end）"))
+    except ValidationError as exc:
+        _bad(exc)
     d = selectors.outcomes(request.auth, s, e)
 
     def rows(rs):

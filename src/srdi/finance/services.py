@@ -5,8 +5,7 @@ The web pages, the API and the ``srdi`` commands all call these.
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +20,10 @@ from srdi.accounts.models import User
 from srdi.accounts.roles import PartnerKind, Role
 from srdi.audit.services import record
 from srdi.core import access
+from srdi.core.cleaning import date as _date
+from srdi.core.cleaning import decimal
+from srdi.core.cleaning import integer as _int
+from srdi.core.cleaning import text as _text
 from srdi.core.notifications import notify
 
 from . import consent, scopes
@@ -40,60 +43,9 @@ MAX_AMOUNT = Decimal("10000000")  # 万元: 1 000 亿, beyond any SME financing
 
 
 # ------------------------------------------------------------------------------------ helpers
-def _dec(value, where: str, *, required: bool = True, low=Decimal(0), high=MAX_AMOUNT):
-    if value in (None, ""):
-        if required:
-            raise ValidationError(_("%(w)s：必须填写") % {"w": where})
-        return None
-    try:
-        d = Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError(_("%(w)s：“%(v)s”不是数字") % {"w": where, "v": value}) from None
-    if not d.is_finite() or d < low or d > high:
-        raise ValidationError(
-            _("%(w)s：应在 %(a)s 到 %(b)s 之间") % {"w": where, "a": low, "b": high}
-        )
-    return d
-
-
-def _int(value, where: str, *, required: bool = True, low=1, high=600):
-    if value in (None, ""):
-        if required:
-            raise ValidationError(_("%(w)s：必须填写") % {"w": where})
-        return None
-    try:
-        n = int(str(value).strip())
-    except ValueError:
-        raise ValidationError(_("%(w)s：“%(v)s”不是整数") % {"w": where, "v": value}) from None
-    if n < low or n > high:
-        raise ValidationError(
-            _("%(w)s：应在 %(a)s 到 %(b)s 之间") % {"w": where, "a": low, "b": high}
-        )
-    return n
-
-
-def _date(value, where: str, *, required: bool = False):
-    if value in (None, ""):
-        if required:
-            raise ValidationError(_("%(w)s：必须填写") % {"w": where})
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError(
-            _("%(w)s：“%(v)s”不是有效日期（应为 YYYY-MM-DD）") % {"w": where, "v": value}
-        ) from None
-
-
-def _text(value, where: str, *, max_len: int, required: bool = True) -> str:
-    s = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
-    if required and not s:
-        raise ValidationError(_("%(w)s：必须填写") % {"w": where})
-    if len(s) > max_len:
-        raise ValidationError(_("%(w)s：不超过 %(n)s 个字") % {"w": where, "n": max_len})
-    return s
+def _dec(value, label: str, *, required: bool = True, low=Decimal(0), high=MAX_AMOUNT):
+    """An amount (万元) or a rate: required and from 0 to ``MAX_AMOUNT`` unless said otherwise."""
+    return decimal(value, label, required=required, low=low, high=high)
 
 
 def enterprise_users(enterprise):
@@ -234,8 +186,10 @@ def _need_fields(data: dict) -> dict:
         raise ValidationError(_("可接受方式：至少选择一种"))
     return {
         "amount": _dec(data.get("amount"), _("金额（万元）"), low=Decimal("0.01")),
-        "purpose": _text(data.get("purpose"), _("用途"), max_len=300),
-        "term_months": _int(data.get("term_months"), _("期限（月）")),
+        "purpose": _text(data.get("purpose"), _("用途"), max_len=300, required=True),
+        "term_months": _int(
+            data.get("term_months"), _("期限（月）"), required=True, low=1, high=600
+        ),
         "kinds": [k for k in FinancingKind.values if k in kinds],
         "collateral": _text(data.get("collateral"), _("担保/抵质押"), max_len=300, required=False),
     }
@@ -379,7 +333,7 @@ def respond(user, need: Need, data: dict) -> Response:
     amount = _dec(data.get("amount"), _("金额（万元）"), required=kind in ("credit", "loan"),
                   low=Decimal("0.01"))  # fmt: skip
     rate = _dec(data.get("rate"), _("年利率（%）"), required=kind == "loan", high=Decimal(36))
-    term = _int(data.get("term_months"), _("期限（月）"), required=kind == "loan")
+    term = _int(data.get("term_months"), _("期限（月）"), required=kind == "loan", low=1, high=600)
     reason = _text(data.get("reason"), _("拒绝原因"), max_len=300, required=kind == "reject")
     product = None
     if data.get("product"):
@@ -434,7 +388,7 @@ def _conditions(raw) -> list[dict]:
             compile_expr(c["expr"], where=_("准入条件第%(i)s条") % {"i": i})
         except ConditionError as exc:
             raise ValidationError(str(exc)) from None
-        out.append({"label": _text(c.get("label") or c["expr"], _("条件说明"), max_len=100),
+        out.append({"label": _text(c.get("label") or c["expr"], _("条件说明"), max_len=100, required=True),
                     "expr": c["expr"].strip()})  # fmt: skip
     return out
 
@@ -449,20 +403,22 @@ def save_product(user, data: dict, product: Product | None = None) -> Product:
         else (
             user.organization
             if consent.is_bank(user)
-            else _text(data.get("bank"), _("银行"), max_len=200)
+            else _text(data.get("bank"), _("银行"), max_len=200, required=True)
         )
     )
     kind = data.get("kind")
     if kind not in FinancingKind.values:
         raise ValidationError(_("类型：请选择产品类型"))
     fields = {
-        "name": _text(data.get("name"), _("产品名称"), max_len=200),
+        "name": _text(data.get("name"), _("产品名称"), max_len=200, required=True),
         "kind": kind,
         "amount_min": _dec(data.get("amount_min"), _("额度下限"), required=False),
         "amount_max": _dec(data.get("amount_max"), _("额度上限"), required=False),
         "rate_min": _dec(data.get("rate_min"), _("年利率下限"), required=False, high=Decimal(36)),
         "rate_max": _dec(data.get("rate_max"), _("年利率上限"), required=False, high=Decimal(36)),
-        "term_months": _int(data.get("term_months"), _("最长期限（月）"), required=False),
+        "term_months": _int(
+            data.get("term_months"), _("最长期限（月）"), required=False, low=1, high=600
+        ),
         "conditions": _conditions(data.get("conditions") or []),
         "description": _text(data.get("description"), _("说明"), max_len=2000, required=False),
         "active": bool(data.get("active", True)),
@@ -500,7 +456,7 @@ def add_loan(user, enterprise, data: dict, *, source=Loan.Source.IMPORT) -> Loan
     bank = (
         user.organization
         if consent.is_bank(user)
-        else _text(data.get("bank"), _("银行"), max_len=200)
+        else _text(data.get("bank"), _("银行"), max_len=200, required=True)
     )
     kind = data.get("kind")
     if kind not in FinancingKind.values:
@@ -509,7 +465,7 @@ def add_loan(user, enterprise, data: dict, *, source=Loan.Source.IMPORT) -> Loan
         if kind is None:
             raise ValidationError(_("类型：“%(k)s”不是已知的融资类型") % {"k": data.get("kind")})
     on = _date(data.get("loaned_on"), _("放款日期"), required=True)
-    term = _int(data.get("term_months"), _("期限（月）"))
+    term = _int(data.get("term_months"), _("期限（月）"), required=True, low=1, high=600)
     ref = _text(data.get("reference"), _("业务编号"), max_len=100, required=False)
     fields = dict(
         bank=bank, kind=kind, amount=_dec(data.get("amount"), _("金额（万元）"), low=Decimal("0.01")),
@@ -594,8 +550,8 @@ def advance(user, c: ListingCandidate, event: str, *, note: str = "", data: dict
     before = c.stage
     sm = ListingMachine(model=c, state_field="stage")
     if event == "list_":
-        board = _text(data.get("board"), _("上市板块"), max_len=40)
-        code = _text(data.get("stock_code"), _("股票代码"), max_len=20)
+        board = _text(data.get("board"), _("上市板块"), max_len=40, required=True)
+        code = _text(data.get("stock_code"), _("股票代码"), max_len=20, required=True)
         on = _date(data.get("listed_on"), _("上市日期"), required=True)
     try:
         sm.send(event)
@@ -653,7 +609,7 @@ def add_problem(user, c: ListingCandidate, data: dict) -> ListingProblem:
     dept = data.get("department") or route_problem(kind)
     if dept not in Department.values:
         raise ValidationError(_("责任部门：请选择"))
-    description = _text(data.get("description"), _("问题描述"), max_len=500)
+    description = _text(data.get("description"), _("问题描述"), max_len=500, required=True)
     category, subkind = problem_request_kind(kind)
     r = support.file_request(
         user, c.enterprise, category,
@@ -688,7 +644,7 @@ def solve_problem(user, p: ListingProblem, resolution: str) -> ListingProblem:
             % {"d": p.get_department_display()}
         )
     p.status, p.solved_on = ListingProblem.Status.SOLVED, timezone.localdate()
-    p.resolution = _text(resolution, _("解决情况"), max_len=500)
+    p.resolution = _text(resolution, _("解决情况"), max_len=500, required=True)
     p.save()
     record(actor=user, action="finance.listing.solve", obj=p,
            enterprise_uscc=p.candidate.enterprise.uscc, after={"resolution": p.resolution})  # fmt: skip
@@ -722,7 +678,7 @@ def add_intermediary(user, c: ListingCandidate, data: dict) -> Intermediary:
     if kind not in Intermediary.Kind.values:
         raise ValidationError(_("中介类型：请选择"))
     m = Intermediary.objects.create(
-        candidate=c, kind=kind, name=_text(data.get("name"), _("机构名称"), max_len=200),
+        candidate=c, kind=kind, name=_text(data.get("name"), _("机构名称"), max_len=200, required=True),
         engaged_on=_date(data.get("engaged_on"), _("签约日期")),
     )  # fmt: skip
     record(actor=user, action="finance.listing.intermediary", obj=m,
@@ -748,8 +704,8 @@ def apply_insurance(user, enterprise, data: dict) -> InsuranceClaim:
         raise ValidationError(_("政策：请选择已发布的政策"))
     c = InsuranceClaim.objects.create(
         enterprise=enterprise, kind=kind, policy=policy, created_by=user,
-        insurer=_text(data.get("insurer"), _("保险机构"), max_len=200),
-        subject=_text(data.get("subject"), _("投保产品/专利"), max_len=200),
+        insurer=_text(data.get("insurer"), _("保险机构"), max_len=200, required=True),
+        subject=_text(data.get("subject"), _("投保产品/专利"), max_len=200, required=True),
         insured_amount=_dec(data.get("insured_amount"), _("保险金额")),
         premium=_dec(data.get("premium"), _("保费")),
         subsidy_requested=_dec(data.get("subsidy_requested"), _("申请补贴")),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from srdi.accounts import scopes as acc
-from srdi.core import access, formatting, xlsx
+from srdi.core import access, cleaning, formatting, xlsx
 from srdi.registry.models import DataShare, Enterprise
 
 from . import consent, exchange, scopes, selectors, services
@@ -406,10 +406,10 @@ def outcomes(request):
     if not (acc.is_official(user) or consent.is_bank(user)):
         raise PermissionDenied(_("融资成效仅向政府部门和银行开放。"))
     try:
-        start = dt.date.fromisoformat(request.GET["start"]) if request.GET.get("start") else None
-        end = dt.date.fromisoformat(request.GET["end"]) if request.GET.get("end") else None
-    except ValueError:
-        messages.error(request, _("日期无效，已按默认区间统计。"))
+        start = cleaning.date(request.GET.get("start"), _("统计起始日期"))
+        end = cleaning.date(request.GET.get("end"), _("统计截止日期"))
+    except ValidationError as exc:
+        messages.error(request, _("%(m)s 已按默认区间统计。") % {"m": "；".join(exc.messages)})
         start = end = None
     d = selectors.outcomes(user, start, end)
     if request.GET.get("format") == "xlsx":

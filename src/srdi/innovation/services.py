@@ -5,7 +5,7 @@ The web pages, the API and the commands all call these.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,6 +17,7 @@ from statemachine.exceptions import TransitionNotAllowed
 from srdi.accounts import scopes as acc
 from srdi.audit.services import jsonable, record
 from srdi.core.cleaning import date as _date
+from srdi.core.cleaning import decimal
 from srdi.core.cleaning import text as _text
 from srdi.core.notifications import notify
 
@@ -37,21 +38,14 @@ from .models import (
 )
 
 RECOMMEND_TOP = 10
+MONEY_MAX = Decimal("99999999")  # 万元: beyond any project; a larger figure is a typing error
 
 
 # ------------------------------------------------------------------------- value checks
 def _money(value, label: str) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        d = Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError(
-            _("“%(f)s”应为金额（万元）：%(v)s") % {"f": label, "v": value}
-        ) from None
-    if d < 0 or d > Decimal("99999999"):
-        raise ValidationError(_("“%(f)s”超出范围：%(v)s") % {"f": label, "v": value})
-    return d.quantize(Decimal("0.01"))
+    """An amount in 万元 (0 to 99 999 999), kept to the fen; None when empty."""
+    d = decimal(value, _("%(f)s（万元）") % {"f": label}, low=Decimal(0), high=MONEY_MAX)
+    return None if d is None else d.quantize(Decimal("0.01"))
 
 
 def _keywords(value) -> list[str]:

@@ -29,6 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.core.exceptions import ValidationError
+
+from srdi.core import cleaning
 
 from .conditions import Compiled, ConditionError, compile_expr
 
@@ -65,15 +68,13 @@ def _num(v: Any, where: str, problems: list[str], allow_none: bool = True) -> Fr
     return f
 
 
-def _date(v: Any, where: str, problems: list[str]) -> date | None:
-    if v in (None, ""):
-        return None
-    if isinstance(v, date):
-        return v
+def _date(v: Any, label: str, problems: list[str], pre: str = "") -> date | None:
+    """The one date cleaning (core.cleaning), its message kept as a problem of the spec so that
+    every problem of a spec is told at once; ``pre`` names the spec (file and key)."""
     try:
-        return date.fromisoformat(str(v))
-    except ValueError:
-        problems.append(f"{where}：“{v}”不是有效日期（YYYY-MM-DD）")
+        return cleaning.date(v, label)
+    except ValidationError as exc:
+        problems.extend(f"{pre}{m}" for m in exc.messages)
         return None
 
 
@@ -221,9 +222,9 @@ def parse_spec(raw: dict, where: str = "") -> Spec:
         category=category,
         department=str(raw.get("department") or ""),
         document_no=str(raw.get("document_no") or ""),
-        published=_date(raw.get("published"), f"{pre}published（发布日期）", p),
-        valid_from=_date(raw.get("valid_from"), f"{pre}valid_from（有效期起）", p),
-        valid_until=_date(raw.get("valid_until"), f"{pre}valid_until（有效期止）", p),
+        published=_date(raw.get("published"), "published（发布日期）", p, pre),
+        valid_from=_date(raw.get("valid_from"), "valid_from（有效期起）", p, pre),
+        valid_until=_date(raw.get("valid_until"), "valid_until（有效期止）", p, pre),
         status=status,
         source=str(raw.get("source") or ""),
         reference=reference,

@@ -21,6 +21,7 @@ from statemachine.exceptions import TransitionNotAllowed
 from srdi.accounts.roles import Department, Role
 from srdi.audit.services import jsonable, record
 from srdi.core.cleaning import date as _date
+from srdi.core.cleaning import integer as _int
 from srdi.core.cleaning import text as _text
 from srdi.core.notifications import notify
 
@@ -118,13 +119,10 @@ def save_profile(actor, user, data: dict) -> CommissionerProfile:
     if len(inds) > 30 or any(len(x) > 5 for x in inds):
         raise ValidationError(_("服务行业最多 30 个，每个为行业代码（如 C34）。"))
     p.industries = inds
-    try:
-        cap = int(data.get("capacity") or config.assignment()["default_capacity"])
-    except (TypeError, ValueError):
-        raise ValidationError(_("“服务容量”应为整数。")) from None
-    if not 1 <= cap <= 500:
-        raise ValidationError(_("“服务容量”应在 1 到 500 之间。"))
-    p.capacity = cap
+    cap = data.get("capacity")
+    if cap in (None, ""):
+        cap = config.assignment()["default_capacity"]
+    p.capacity = _int(cap, _("服务容量"), required=True, low=1, high=500)
     p.phone = _text(data.get("phone"), _("电话"), max_len=30)
     p.active = bool(data.get("active", True))
     p.save()

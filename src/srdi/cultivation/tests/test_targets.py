@@ -345,3 +345,23 @@ def test_plan_pages_final_assessment_and_upload(users, enterprises, regions, log
     assert c.post("/cultivation/plans/", {"file": bad}).status_code == 403
     html = c.get("/cultivation/?as_of=2025-12-31").content.decode()
     assert "本板块分解任务" in html
+
+
+def test_plan_dates_are_refused_in_chinese_naming_the_field_and_the_value():
+    doc = yaml.safe_load((plans.PLANS_DIR / "2023-2025.yaml").read_text(encoding="utf-8"))
+    ok = plans.validate(
+        {**doc, "period": {"start": dt.datetime(2023, 1, 1, 8), "end": "2025-12-31"}}
+    )
+    assert ok["period"]["start"] == dt.date(2023, 1, 1)  # an Excel date cell keeps only its day
+    with pytest.raises(ValidationError) as e:
+        plans.validate({**doc, "period": {"start": "2023-01-01", "end": None}})
+    assert e.value.messages == ["请填写“计划期止”。"]
+    with pytest.raises(ValidationError) as e:
+        plans.validate({**doc, "period": {"start": "2023/01/01", "end": "2025-12-31"}})
+    assert e.value.messages == ["“计划期起”不是有效日期（应如 2026-06-30）：2023/01/01"]
+    first = {**doc["targets"][0], "deadline": "明年年底"}
+    with pytest.raises(ValidationError) as e:
+        plans.validate({**doc, "targets": [first, *doc["targets"][1:]]})
+    assert e.value.messages == [
+        f"“第1项目标（{first['id']}）期限”不是有效日期（应如 2026-06-30）：明年年底"
+    ]

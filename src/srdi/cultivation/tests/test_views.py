@@ -145,7 +145,11 @@ def test_drilldown_bad_params_are_explained(users, login):
     r = c.get("/cultivation/list/?kind=tier&tier=nope")
     assert r.status_code == 400 and "梯度“nope”无效" in r.content.decode()
     r = c.get("/cultivation/?as_of=2026-13-01")
-    assert r.status_code == 400 and "YYYY-MM-DD" in r.content.decode()
+    assert r.status_code == 400
+    assert "“统计日期”不是有效日期（应如 2026-06-30）：2026-13-01" in r.content.decode()
+    r = c.get("/api/cultivation/targets?as_of=2026/10/31")
+    assert r.status_code == 400
+    assert r.json()["detail"] == "“统计日期（as_of）”不是有效日期（应如 2026-06-30）：2026/10/31"
 
 
 def test_target_page_manual_entry(users, regions, login):

@@ -69,7 +69,7 @@ def test_import_outcomes_all_or_nothing(fin):
     with pytest.raises(exchange.ImportProblems) as e:
         exchange.import_outcomes(fin["jrj"], "outcomes.xlsx", _outcome_file([good, bad, unknown]))
     text = "\n".join(e.value.messages)
-    assert "第3行" in text and "不是数字" in text and "第4行" in text and "企业库中没有" in text
+    assert "第3行" in text and "应为数字" in text and "第4行" in text and "企业库中没有" in text
     assert not Loan.objects.exists()
     r = exchange.import_outcomes(fin["jrj"], "outcomes.xlsx", _outcome_file([good]))
     assert r == {"rows": 1}

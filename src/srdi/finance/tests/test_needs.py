@@ -101,8 +101,15 @@ def test_commissioner_posts_only_with_the_enterprises_financing_consent(fin, use
 
 
 def test_bad_need_input(shared):
-    for data, words in (({**NEED, "amount": "abc"}, "不是数字"), ({**NEED, "kinds": []}, "至少选择一种"),
-                        ({**NEED, "term_months": 0}, "应在"), ({**NEED, "purpose": ""}, "必须填写")):  # fmt: skip
+    for data, words in (
+        ({**NEED, "amount": "abc"}, "“金额（万元）”应为数字：abc"),
+        ({**NEED, "amount": "0"}, "“金额（万元）”应在 0.01 到 10000000 之间：0"),
+        ({**NEED, "kinds": []}, "至少选择一种"),
+        ({**NEED, "term_months": 0}, "“期限（月）”应在 1 到 600 之间：0"),
+        ({**NEED, "term_months": "三年"}, "“期限（月）”应为整数：三年"),
+        ({**NEED, "purpose": ""}, "请填写“用途”。"),
+        ({**NEED, "purpose": "长" * 301}, "“用途”不能超过 300 字。"),
+    ):
         with pytest.raises(ValidationError) as e:
             services.post_need(shared["b_user"], shared["b"], data)
         assert words in "；".join(e.value.messages)
@@ -186,6 +193,15 @@ def test_outcomes_by_bank_kind_region_tier(shared, bearer):
     assert page.status_code == 200 and "fin-charts" in page.content.decode()
     x = c.get("/finance/outcomes/?format=xlsx")
     assert x.status_code == 200 and x["Content-Type"].startswith("application/vnd.openxmlformats")
+    # a bad period: the API refuses it naming the parameter; the page counts the default period
+    r = bearer(f["jrj"]).get("/api/finance/outcomes?start=2026-01-01&end=2026/06/30")
+    assert r.status_code == 400
+    assert r.json()["detail"] == "“统计截止日期（end）”不是有效日期（应如 2026-06-30）：2026/06/30"
+    page = c.get("/finance/outcomes/?start=一月")
+    assert page.status_code == 200 and "fin-charts" in page.content.decode()
+    assert "“统计起始日期”不是有效日期（应如 2026-06-30）：一月 已按默认区间统计。" in (
+        page.content.decode()
+    )
 
 
 def test_bank_home_panel_lists_waiting_needs(shared, rf):

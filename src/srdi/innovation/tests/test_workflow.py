@@ -123,10 +123,18 @@ def test_bad_need_input_is_refused_in_chinese(inno, users):
     ent = inno["public"].enterprise
     for data, words in [
         ({"title": "", "description": "x"}, "需求名称"),
-        ({"title": "x", "description": "y", "budget": "很多"}, "预算"),
+        ({"title": "x", "description": "y", "budget": "很多"}, "“预算（万元）”应为数字：很多"),
+        (
+            {"title": "x", "description": "y", "budget": "-5"},
+            "“预算（万元）”应在 0 到 99999999 之间",
+        ),
+        ({"title": "x", "description": "y", "budget": "NaN"}, "“预算（万元）”应为数字：NaN"),
         ({"title": "x", "description": "y", "deadline": "明天"}, "截止日期"),
         ({"title": "x", "description": "y", "confidentiality": "named"}, "指定一个机构"),
     ]:
         with pytest.raises(ValidationError) as exc:
             services.save_need(users["enterprise"], ent, data)
         assert words in str(exc.value)
+    n = services.save_need(users["enterprise"], ent, {"title": "x", "description": "y",
+                                                       "budget": "1,200.555"})  # fmt: skip
+    assert n.budget == Decimal("1200.56")  # thousands separator read; kept to the fen

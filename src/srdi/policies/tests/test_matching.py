@@ -113,6 +113,20 @@ def test_bad_benefit_reported():
     assert "rate_pct" in msg and "base" in msg
 
 
+def test_bad_dates_reported_with_the_field_and_the_value():
+    with pytest.raises(SpecError) as exc:
+        spec([("a", "y1.revenue >= 1")], published="2025/03/01", valid_until="明年")
+    assert exc.value.problems == [
+        "“published（发布日期）”不是有效日期（应如 2026-06-30）：2025/03/01",
+        "“valid_until（有效期止）”不是有效日期（应如 2026-06-30）：明年",
+    ]
+    s = spec([("a", "y1.revenue >= 1")], published=date(2025, 3, 1), valid_until="2027-12-31")
+    assert (s.published, s.valid_until) == (date(2025, 3, 1), date(2027, 12, 31))
+    with pytest.raises(SpecError) as exc:
+        parse_spec({**s.raw, "valid_from": "2025-13-01"}, "p.yaml:k: ")
+    assert exc.value.problems[0].startswith("p.yaml:k: “valid_from（有效期起）”不是有效日期")
+
+
 def test_percent_benefit_with_cap_and_per_item():
     s = spec(
         [("a", "y1.revenue >= 0")], {"kind": "per_item", "count": "ip.class1", "per": 2.5, "cap": 6}

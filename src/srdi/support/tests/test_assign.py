@@ -40,6 +40,24 @@ def field(regions, make_user):
     return ents, c
 
 
+def test_profile_capacity_is_a_whole_number_from_1_to_500_else_the_configured_default(field, users):
+    from django.core.exceptions import ValidationError
+
+    from srdi.support import config, services
+
+    c1 = field[1]["c1"]
+    p = services.save_profile(users["admin"], c1, {"capacity": " 12 "})
+    assert p.capacity == 12
+    p = services.save_profile(users["admin"], c1, {"capacity": ""})
+    assert p.capacity == config.assignment()["default_capacity"]
+    for bad, msg in (("十", "“服务容量”应为整数：十"), ("0", "“服务容量”应在 1 到 500 之间：0"),
+                     (501, "“服务容量”应在 1 到 500 之间：501")):  # fmt: skip
+        with pytest.raises(ValidationError) as e:
+            services.save_profile(users["admin"], c1, {"capacity": bad})
+        assert e.value.messages == [msg]
+    assert CommissionerProfile.objects.get(user=c1).capacity == p.capacity
+
+
 def test_proposal_prefers_region_and_industry_within_capacity(field):
     ents, c = field
     p = assignment.propose(dt.date(2026, 12, 1))
