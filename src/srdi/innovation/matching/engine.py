@@ -205,7 +205,12 @@ class _Index:
 
     def term_idf(self, term: str) -> float:
         tid = self.vocab.get(term)
-        return 0.0 if tid is None else float(self.idf[tid])
+        if tid is None:
+            return 0.0
+        idf = self.__dict__.get("_idf_list")
+        if idf is None:  # Python floats: the same values, read faster than numpy's one by one
+            idf = self._idf_list = self.idf.tolist()
+        return idf[tid]
 
     def score(self, weighted_terms: dict[str, float]) -> np.ndarray:
         parts_i, parts_d = [], []
