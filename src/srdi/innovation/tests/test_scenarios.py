@@ -122,6 +122,11 @@ def test_form_detail_page_and_api(inno, as_user, bearer):
     assert "应用场景" in client.get(f"/innovation/capabilities/{c.pk}/edit/").content.decode()
     api = bearer(inno["u1"]).get(f"/api/innovation/capabilities/{c.pk}")
     assert api.json()["scenarios"] == ["铸件内部气孔多", "热处理后起泡"]
+    client.post(f"/innovation/capabilities/{c.pk}/edit/",
+                {"title": c.title, "description": c.description, "keywords": "真空压铸",
+                 "scenarios": "", "kind": "capability"})  # fmt: skip
+    page = client.get(f"/innovation/capabilities/{c.pk}/").content.decode()
+    assert "热处理后起泡" not in page and "写下本方法能解决的问题" in page  # a nudge, not a dash
 
 
 def test_the_ranker_takes_the_weights_learned_without_scenarios_when_most_teams_wrote_none():
