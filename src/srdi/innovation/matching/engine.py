@@ -302,7 +302,7 @@ class Ranker:
             # the garbage collector's walks (a full walk over them paused single queries for
             # 0.2–0.5 s, and in the workers copied the parent's memory page by page); reference
             # counting still frees them when the ranker goes
-            gc.collect()
+            gc.collect(0)  # only the youngest: a full collection over the new index cost more
             gc.freeze()
 
     # feedback ------------------------------------------------------------------------------

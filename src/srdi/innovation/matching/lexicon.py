@@ -10,7 +10,7 @@ import logging
 import re
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +24,18 @@ EXPANSIONS_PATH = DATA_DIR / "expansions.yaml"
 _ASCII = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+/\-]*$")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _SPLIT = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]+")
+# jieba's own blocks (jieba.re_han_default) and its Chinese characters
+_JIEBA_BLOCK = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
+_JIEBA_HAN_ONLY = re.compile("[\u4e00-\u9fd5]+")
+
+
+def _rust_jieba():
+    """rjieba's segmenter with its own copy of jieba's dictionary, or None (jieba alone)."""
+    try:
+        import rjieba
+    except ImportError:  # pragma: no cover - rjieba is in requirements.lock
+        return None
+    return rjieba.Jieba()
 
 
 @dataclass(frozen=True)
@@ -154,9 +166,12 @@ class Analyzer:
         self.tk = jieba.Tokenizer()
         with self._lock:
             self.tk.initialize()
+        self.rj = _rust_jieba()
         for term in sorted(self.lex.all_terms()):
             # a high frequency makes the segmenter keep the term whole
             self.tk.add_word(term, freq=200000)
+            if self.rj is not None:
+                self.rj.add_word(term, 200000, None)
         self._terms_with_space = [t for t in self.lex.all_terms() if " " in t]
         self._cache: dict[str, list[str]] = {}
 
@@ -168,7 +183,7 @@ class Analyzer:
             return cached
         out = []
         stop = self.lex.stopwords
-        for tok in self.tk.cut_for_search(text, HMM=False):
+        for tok in self._cut(text):
             t = tok.strip().lower()
             if not t or t in stop:
                 continue
@@ -184,6 +199,23 @@ class Analyzer:
         if len(self._cache) < 200000:
             self._cache[text] = out
         return out
+
+    def _cut(self, text: str) -> Iterable[str]:
+        """jieba's search-mode cut (no HMM). Runs of Chinese characters alone go to rjieba (the
+        same algorithm and dictionary in Rust, about 7× faster; the same words, tested); runs
+        with letters or digits go to jieba itself, whose handling of them rjieba does not
+        share (it splits GC-MS further). What lies between runs (punctuation, spaces) makes no
+        word the filter keeps, so it is skipped."""
+        if self.rj is None:
+            yield from self.tk.cut_for_search(text, HMM=False)
+            return
+        for block in _JIEBA_BLOCK.split(text):
+            if not block:
+                continue
+            if _JIEBA_HAN_ONLY.fullmatch(block):
+                yield from self.rj.cut_for_search(block, False)
+            elif _JIEBA_BLOCK.fullmatch(block):
+                yield from self.tk.cut_for_search(block, HMM=False)
 
     @staticmethod
     def bigrams(text: str) -> list[str]:

@@ -312,3 +312,25 @@ def test_a_dictionary_link_is_a_reason_only_where_its_feature_counts(labelled):
     off = Ranker(docs, weights=Weights(**(w.as_dict() | {"expansions": 0.0}))).rank(need, 5)
     assert any("对应方法" in r and "点胶" in r for m in on for r in m.reasons)
     assert not any("点胶" in r and "对应方法" in r for m in off for r in m.reasons)
+
+
+def test_rjieba_cuts_the_same_words_as_jieba(labelled):
+    """Runs of Chinese characters are cut by rjieba (faster); every text must give the words
+    jieba alone gives, mixed runs (T恤、X光、GC-MS) and odd characters included."""
+    import jieba
+
+    from srdi.innovation.matching import lexicon
+    from srdi.innovation.matching.lexicon import Analyzer
+
+    assert lexicon._JIEBA_BLOCK.pattern == jieba.re_han_default.pattern
+    fast, plain = Analyzer(), Analyzer()
+    assert fast.rj is not None
+    plain.rj = None
+    needs, caps, _l = labelled
+    texts = [n["title"] + "。" + n["description"] for n in needs]
+    texts += [c["title"] + "，" + c["description"] + "；".join(c["scenarios"]) for c in caps]
+    texts += [
+        "T恤印花掉色，X光探伤；GC-MS 检测 VOC，OPC UA 网关，gb/t 16886，PVDF膜 5G基站 ①② α粒子 Ｘ光"
+    ]
+    for t in texts:
+        assert fast.words(t) == plain.words(t), t
