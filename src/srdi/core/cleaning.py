@@ -5,11 +5,15 @@ the services raise (``ValidationError``) — naming the field and repeating what
     title = text(data.get("title"), _("标题"), required=True, max_len=200)
     months = integer(data.get("term_months"), _("期限（月）"), required=True, low=1, high=600)
     rate = decimal(data.get("rate"), _("年利率（%）"), low=Decimal(0), high=Decimal(36))
+
+A management command's date option (``--as-of``) is cleaned by ``option_date``: the same message,
+raised as Django's ``CommandError`` (the ``srdi`` CLI prints it as “错误：…”).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -51,6 +55,27 @@ def date(value, label: str, *, required: bool = False) -> dt.date | None:
         raise ValidationError(
             _("“%(f)s”不是有效日期（应如 2026-06-30）：%(v)s") % {"f": label, "v": value}
         ) from None
+
+
+def option_date(
+    value,
+    option: str = "--as-of",
+    *,
+    default: Callable[[], dt.date] | None = dt.date.today,
+    returncode: int = 1,
+) -> dt.date | None:
+    """A command's date option: ``default()`` when not given (or blank; ``default=None``: None),
+    else the date; a value that is not one raises ``CommandError`` (exit status ``returncode``)
+    with ``date``'s message naming the option and what was received."""
+    from django.core.management.base import CommandError
+
+    try:
+        day = date(value, option)
+    except ValidationError as exc:
+        raise CommandError(exc.messages[0], returncode=returncode) from None
+    if day is None and default is not None:
+        return default()
+    return day
 
 
 def integer(

@@ -36,73 +36,81 @@ MAX_BYTES = 2 * 1024 * 1024
 def validate(doc: Any) -> dict:
     """Check and normalise a plan document (dates parsed, defaults filled)."""
     if not isinstance(doc, dict):
-        raise ValidationError("计划文件应为一个包含“key”“title”“period”“targets”的对象。")
+        raise ValidationError(_("计划文件应为一个包含“key”“title”“period”“targets”的对象。"))
     errors = []
-    for k, label in (("key", "计划编号"), ("title", "计划名称"), ("period", "计划期")):
+    for k, label in (("key", _("计划编号")), ("title", _("计划名称")), ("period", _("计划期"))):
         if not doc.get(k):
-            errors.append(f"缺少{label}（{k}）。")
+            errors.append(_("缺少%(f)s（%(k)s）。") % {"f": label, "k": k})
     if errors:
         raise ValidationError(errors)
     key = str(doc["key"]).strip()
     if len(key) > 20:
-        raise ValidationError("计划编号不能超过20个字符。")
+        raise ValidationError(_("计划编号不能超过%(n)d个字符。") % {"n": 20})
     period = doc["period"]
     if not isinstance(period, dict):
-        raise ValidationError("计划期（period）应包含 start 与 end。")
+        raise ValidationError(_("计划期（period）应包含 start 与 end。"))
     start = date(period.get("start"), _("计划期起"), required=True)
     end = date(period.get("end"), _("计划期止"), required=True)
     if end <= start:
-        raise ValidationError("计划期止应晚于计划期起。")
+        raise ValidationError(_("计划期止应晚于计划期起。"))
     raw = doc.get("targets") or []
     if not isinstance(raw, list) or not raw:
-        raise ValidationError("计划没有目标（targets）。")
+        raise ValidationError(_("计划没有目标（targets）。"))
     if len(raw) > MAX_TARGETS:
-        raise ValidationError(f"目标过多（最多{MAX_TARGETS}项）。")
+        raise ValidationError(_("目标过多（最多%(n)d项）。") % {"n": MAX_TARGETS})
     seen: set[str] = set()
     targets = []
     for i, t in enumerate(raw, 1):
-        where = f"第{i}项目标"
+        where = _("第%(i)d项目标") % {"i": i}
         if not isinstance(t, dict):
-            errors.append(f"{where}格式不正确。")
+            errors.append(_("%(w)s格式不正确。") % {"w": where})
             continue
         tid = str(t.get("id") or "").strip()
         if not tid or len(tid) > 40:
-            errors.append(f"{where}：缺少编号（id，不超过40个字符）。")
+            errors.append(_("%(w)s：缺少编号（id，不超过40个字符）。") % {"w": where})
             continue
-        where = f"{where}（{tid}）"
+        where = _("%(w)s（%(id)s）") % {"w": where, "id": tid}
         if tid in seen:
-            errors.append(f"{where}：编号重复。")
+            errors.append(_("%(w)s：编号重复。") % {"w": where})
         seen.add(tid)
         for k, label in (
-            ("name", "名称"),
-            ("section", "条目"),
-            ("wording", "原文表述"),
-            ("unit", "单位"),
+            ("name", _("名称")),
+            ("section", _("条目")),
+            ("wording", _("原文表述")),
+            ("unit", _("单位")),
         ):
             if not str(t.get(k) or "").strip():
-                errors.append(f"{where}：缺少{label}。")
+                errors.append(_("%(w)s：缺少%(f)s。") % {"w": where, "f": label})
         op = str(t.get("op") or "")
         if op not in OPS:
-            errors.append(f"{where}：比较方式应为 ≥(>=)、>、≤(<=)、< 或 全覆盖(all)，收到“{op}”。")
+            errors.append(
+                _("%(w)s：比较方式应为 ≥(>=)、>、≤(<=)、< 或 全覆盖(all)，收到“%(v)s”。")
+                % {"w": where, "v": op}
+            )
         target = t.get("target")
         if op == "all":
             target = 100 if target in (None, "") else target
         try:
             float(str(target))
         except (TypeError, ValueError):
-            errors.append(f"{where}：目标值应为数字，收到“{target}”。")
+            errors.append(_("%(w)s：目标值应为数字，收到“%(v)s”。") % {"w": where, "v": target})
         m = t.get("measure") or {}
         if not isinstance(m, dict) or m.get("kind") not in KINDS:
-            errors.append(f"{where}：计量方式（measure.kind）应为 {'、'.join(KINDS)} 之一。")
+            errors.append(
+                _("%(w)s：计量方式（measure.kind）应为 %(v)s 之一。")
+                % {"w": where, "v": "、".join(KINDS)}
+            )
         elif m["kind"] == "registered" and not m.get("name"):
-            errors.append(f"{where}：计量方式为 registered 时须写明计量名称（measure.name）。")
+            errors.append(
+                _("%(w)s：计量方式为 registered 时须写明计量名称（measure.name）。") % {"w": where}
+            )
         elif m["kind"] in ("ratio_of_sums", "mean", "share_true") and not m.get("population"):
-            errors.append(f"{where}：缺少统计总体（measure.population）。")
+            errors.append(_("%(w)s：缺少统计总体（measure.population）。") % {"w": where})
         elif m["kind"] == "title_count" and not m.get("tiers"):
-            errors.append(f"{where}：缺少称号梯度（measure.tiers）。")
+            errors.append(_("%(w)s：缺少称号梯度（measure.tiers）。") % {"w": where})
         split = t.get("split") or ("rate" if t.get("unit") == "%" else "count")
         if split not in SPLITS:
-            errors.append(f"{where}：分解方式应为 count、rate 或 none。")
+            errors.append(_("%(w)s：分解方式应为 count、rate 或 none。") % {"w": where})
         try:
             deadline = date(t.get("deadline") or end, _("%(w)s期限") % {"w": where}, required=True)
         except ValidationError as exc:
@@ -134,12 +142,13 @@ def validate(doc: Any) -> dict:
 
 def parse_yaml(content: bytes) -> dict:
     if len(content) > MAX_BYTES:
-        raise ValidationError("文件过大（不超过2MB）。")
+        raise ValidationError(_("文件过大（不超过%(n)dMB）。") % {"n": MAX_BYTES // 2**20})
     try:
         doc = yaml.safe_load(content.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ValidationError(
-            f"YAML 文件无法解析：{getattr(exc, 'problem', '') or '编码应为UTF-8'}。"
+            _("YAML 文件无法解析：%(why)s。")
+            % {"why": getattr(exc, "problem", "") or _("编码应为UTF-8")}
         ) from None
     return validate(doc)
 
@@ -168,13 +177,13 @@ def parse_xlsx(content: bytes) -> dict:
     import openpyxl
 
     if len(content) > MAX_BYTES:
-        raise ValidationError("文件过大（不超过2MB）。")
+        raise ValidationError(_("文件过大（不超过%(n)dMB）。") % {"n": MAX_BYTES // 2**20})
     try:
         wb = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable file gets one Chinese message
-        raise ValidationError("无法读取该 Excel 文件（应为 .xlsx）。") from None
+        raise ValidationError(_("无法读取该 Excel 文件（应为 .xlsx）。")) from None
     if "计划" not in wb.sheetnames or "目标" not in wb.sheetnames:
-        raise ValidationError("Excel 文件应包含“计划”和“目标”两个工作表（见模板）。")
+        raise ValidationError(_("Excel 文件应包含“计划”和“目标”两个工作表（见模板）。"))
     doc: dict[str, Any] = {"period": {}}
     for row in wb["计划"].iter_rows(values_only=True):
         if not row or row[0] is None:
@@ -186,11 +195,11 @@ def parse_xlsx(content: bytes) -> dict:
             doc[field] = row[1]
     rows = list(wb["目标"].iter_rows(values_only=True))
     if not rows:
-        raise ValidationError("“目标”工作表为空。")
+        raise ValidationError(_("“目标”工作表为空。"))
     header = [str(c or "").strip() for c in rows[0]]
     missing = [label for label, _ in TARGET_COLUMNS[:10] if label not in header]
     if missing:
-        raise ValidationError(f"“目标”工作表缺少列：{'、'.join(missing)}。")
+        raise ValidationError(_("“目标”工作表缺少列：%(c)s。") % {"c": "、".join(missing)})
     col = {key: header.index(label) for label, key in TARGET_COLUMNS if label in header}
     targets = []
     for n, r in enumerate(rows[1:], 2):
@@ -207,7 +216,7 @@ def parse_xlsx(content: bytes) -> dict:
             try:
                 params = yaml.safe_load(str(params))
             except yaml.YAMLError:
-                raise ValidationError(f"“目标”第{n}行“计量参数”无法解析。") from None
+                raise ValidationError(_("“目标”第%(n)d行“计量参数”无法解析。") % {"n": n}) from None
         op = {"≥": ">=", "≤": "<=", "全覆盖": "all"}.get(str(cell("op") or ""), cell("op"))
         measure = {"kind": cell("kind")}
         if cell("measure_name"):
@@ -330,7 +339,7 @@ def get(key: str | None, day: dt.date | None = None) -> dict:
         try:
             return all_plans()[key]
         except KeyError:
-            raise KeyError(f"没有编号为“{key}”的计划。") from None
+            raise KeyError(_("没有编号为“%(k)s”的计划。") % {"k": key}) from None
     return plan_for(day or dt.date.today())
 
 

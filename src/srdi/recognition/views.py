@@ -9,9 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from srdi.core import access, xlsx
+from srdi.core import access, cleaning, xlsx
 from srdi.core import formatting as fmt
 from srdi.registry.models import Region
 
@@ -91,9 +92,9 @@ def honour_detail(request, pk):
 def honour_revoke(request, pk):
     h = access.get(request.user, Honour, write=True, pk=pk)
     try:
-        on = dt.date.fromisoformat(request.POST.get("on") or dt.date.today().isoformat())
-    except ValueError:
-        messages.error(request, "撤销日期应为 YYYY-MM-DD。")
+        on = cleaning.date(request.POST.get("on"), _("撤销日期")) or dt.date.today()
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
         return redirect("recognition:honour", pk=h.pk)
     services.revoke_honour(request.user, h, on, request.POST.get("note", ""))
     messages.success(request, "已撤销。")

@@ -97,3 +97,52 @@ def test_year_takes_excel_numbers_and_refuses_typing_errors() -> None:
     with pytest.raises(ValidationError) as e:
         cleaning.year("", "年度", required=True)
     assert _msg(e) == "请填写“年度”。"
+
+
+def test_option_date_defaults_and_refuses_with_the_option_named() -> None:
+    from django.core.management.base import CommandError
+
+    assert cleaning.option_date("2026-06-30") == dt.date(2026, 6, 30)
+    assert cleaning.option_date(None, default=lambda: dt.date(2025, 1, 2)) == dt.date(2025, 1, 2)
+    assert cleaning.option_date("", default=None) is None
+    with pytest.raises(CommandError) as e:
+        cleaning.option_date("2026/06/30", "--since", returncode=2)
+    assert str(e.value) == "“--since”不是有效日期（应如 2026-06-30）：2026/06/30"
+    assert e.value.returncode == 2
+
+
+COMMANDS_WITH_AS_OF = [  # (arguments before --as-of, exit status of unusable input)
+    (["chains", "coverage"], 2),
+    (["chains", "clusters"], 2),
+    (["targets"], 1),
+    (["alerts"], 1),
+    (["match"], 1),
+    (["report", "--region", "梅李镇"], 2),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("args", "status"),
+    COMMANDS_WITH_AS_OF,
+    ids=lambda a: " ".join(a) if isinstance(a, list) else str(a),
+)
+def test_a_bad_as_of_is_refused_in_chinese_naming_option_and_value(args, status) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError) as e:
+        call_command(*args, "--as-of", "2025-13-01")
+    assert str(e.value) == "“--as-of”不是有效日期（应如 2026-06-30）：2025-13-01"
+    assert e.value.returncode == status
+
+
+@pytest.mark.slow
+def test_the_srdi_command_prints_it_as_an_error(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "srdi.cli", "match", "--as-of", "30/06/2026"],
+                       capture_output=True, text=True)  # fmt: skip
+    assert r.returncode == 1
+    assert r.stderr.strip() == "错误：“--as-of”不是有效日期（应如 2026-06-30）：30/06/2026"

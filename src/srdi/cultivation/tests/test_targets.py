@@ -365,3 +365,25 @@ def test_plan_dates_are_refused_in_chinese_naming_the_field_and_the_value():
     assert e.value.messages == [
         f"“第1项目标（{first['id']}）期限”不是有效日期（应如 2026-06-30）：明年年底"
     ]
+
+
+def test_plan_messages_go_through_translation(monkeypatch, db):
+    """Every message of a plan check is a gettext msgid (Chinese), not a bare f-string."""
+    marked = lambda s: f"⟦{s}⟧"  # noqa: E731 - a stand-in catalogue that marks what it translated
+    monkeypatch.setattr(plans, "_", marked)
+    bad = dict(NEXT_PLAN, targets=[{"id": "x", "op": "≈", "target": "八十", "split": "y",
+                                    "measure": {"kind": "registered"}}, "not a dict"])  # fmt: skip
+    with pytest.raises(ValidationError) as e:
+        plans.validate(bad)
+    assert len(e.value.messages) == 9
+    assert all(m.startswith("⟦") and m.endswith("⟧") for m in e.value.messages)
+    for doc in ([], {"key": "k" * 21, "title": "t", "period": {"start": "2026-01-01"}}):
+        with pytest.raises(ValidationError) as e:
+            plans.validate(doc)
+        assert e.value.messages[0].startswith("⟦")
+    with pytest.raises(ValidationError) as e:
+        plans.parse_xlsx(b"not an xlsx file")
+    assert e.value.messages == ["⟦无法读取该 Excel 文件（应为 .xlsx）。⟧"]
+    with pytest.raises(KeyError) as e:
+        plans.get("no-such-plan")
+    assert e.value.args[0] == "⟦没有编号为“no-such-plan”的计划。⟧"

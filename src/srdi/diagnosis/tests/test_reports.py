@@ -89,8 +89,9 @@ def test_cli_single_pdf_and_docx(examples, tmp_path):
 def test_cli_bad_input(examples, tmp_path):
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+    with pytest.raises(CommandError, match="“--as-of”不是有效日期.*30/06/2025") as e:
         call_command("report", JINGGONG, as_of="30/06/2025", output=str(tmp_path / "x.pdf"))
+    assert e.value.returncode == 2  # unusable input
     with pytest.raises(CommandError, match="未找到"):
         call_command("report", "91320581712345673X", output=str(tmp_path / "x.pdf"))
     with pytest.raises(CommandError, match="未知的板块"):

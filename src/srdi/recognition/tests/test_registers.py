@@ -226,3 +226,21 @@ def test_cli_template_import_and_list(users, enterprises, tmp_path):
     assert json.loads(out.getvalue())["honours"][0]["kind"] == "智能制造示范工厂"
     call_command("recognition", "template", "-o", str(tmp_path / "t.xlsx"), stdout=StringIO())
     assert (tmp_path / "t.xlsx").stat().st_size > 1000
+
+
+def test_revoking_an_honour_takes_a_date_or_says_what_is_wrong(depts, enterprises, login):
+    a, _ = enterprises
+    h = honour(depts["scjgj"], a, "mayor_quality_award", 2024, level="city")
+    c = login(depts["scjgj"])
+    url = f"/recognition/honours/{h.pk}/revoke/"
+    r = c.post(url, {"on": "2025/13/01", "note": "复核未通过"}, follow=True)
+    assert "“撤销日期”不是有效日期（应如 2026-06-30）：2025/13/01" in r.content.decode()
+    h.refresh_from_db()
+    assert h.revoked_on is None  # nothing changed
+    r = c.post(url, {"on": "2025-03-01", "note": "复核未通过"})
+    h.refresh_from_db()
+    assert r.status_code == 302 and h.revoked_on == D(2025, 3, 1) and h.note == "复核未通过"
+    h2 = honour(depts["scjgj"], a, "mayor_quality_award", 2025, level="city")
+    c.post(f"/recognition/honours/{h2.pk}/revoke/", {"on": "  "})  # a blank date: today
+    h2.refresh_from_db()
+    assert h2.revoked_on == dt.date.today()

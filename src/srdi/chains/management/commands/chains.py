@@ -13,6 +13,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from srdi.core.cleaning import option_date
+
 
 def _table(headers, rows) -> str:
     from unicodedata import east_asian_width
@@ -59,14 +61,7 @@ class Command(BaseCommand):
         return getattr(self, "_" + action)(options)
 
     def _day(self, options) -> dt.date | None:
-        if not options.get("as_of"):
-            return None
-        try:
-            return dt.date.fromisoformat(options["as_of"])
-        except ValueError:
-            raise CommandError(
-                f"--as-of 不是有效日期（YYYY-MM-DD）：{options['as_of']}", returncode=2
-            ) from None
+        return option_date(options.get("as_of"), default=None, returncode=2)
 
     def _fmt(self, options) -> str:
         f = options["format"]

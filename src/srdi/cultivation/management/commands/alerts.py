@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-
+from srdi.core.cleaning import option_date
 from srdi.cultivation import lifecycle, services
 
 
@@ -26,10 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
-        try:
-            day = dt.date.fromisoformat(opts["as_of"]) if opts["as_of"] else dt.date.today()
-        except ValueError:
-            raise CommandError(f"--as-of 日期格式应为 YYYY-MM-DD，收到“{opts['as_of']}”") from None
+        day = option_date(opts["as_of"])
         if not opts["no_scan"]:
             n = services.expire_due(day)
             self.stdout.write(f"标记到期称号：{n}")

@@ -5,13 +5,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from srdi.core.cleaning import option_date
 from srdi.cultivation import plans, targets
 from srdi.cultivation.selectors import CITY, Scope
 
@@ -51,10 +51,7 @@ class Command(BaseCommand):
                     f"目标{len(p['targets'])}项"
                 )
             return
-        try:
-            day = dt.date.fromisoformat(opts["as_of"]) if opts["as_of"] else dt.date.today()
-        except ValueError:
-            raise CommandError(f"--as-of 日期格式应为 YYYY-MM-DD，收到“{opts['as_of']}”") from None
+        day = option_date(opts["as_of"])
         try:
             plan = targets.plan(opts["plan"], day)
         except KeyError as exc:

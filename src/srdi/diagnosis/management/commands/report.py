@@ -20,7 +20,9 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from srdi.core.cleaning import option_date
 from srdi.diagnosis import render, services
 
 
@@ -87,10 +89,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "请给出一个统一社会信用代码，或用 --region 指定板块（二者选一）。", returncode=2
             )
-        try:
-            as_of = services.parse_as_of(opts["as_of"])
-        except services.DiagnosisError as exc:
-            raise CommandError(str(exc), returncode=2) from None
+        as_of = option_date(opts["as_of"], default=timezone.localdate, returncode=2)
         if opts["uscc"]:
             return self.single(opts["uscc"], opts["format"], as_of, opts["output"], opts["review"])
         return self.batch(

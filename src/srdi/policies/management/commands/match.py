@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+
+from srdi.core.cleaning import option_date
 
 from ._common import add_source_args, read_source
 
@@ -28,10 +29,7 @@ class Command(BaseCommand):
         from srdi.policies.catalogue import catalogue_specs
         from srdi.policies.matching import match_profile
 
-        try:
-            day = date.fromisoformat(options["as_of"]) if options.get("as_of") else date.today()
-        except ValueError:
-            raise CommandError(f"--as-of 日期格式应为 YYYY-MM-DD：{options['as_of']}") from None
+        day = option_date(options.get("as_of"))
         if options["store"]:
             if not options["from_db"]:
                 raise CommandError("--store 只能与 --from-db 一起使用")
