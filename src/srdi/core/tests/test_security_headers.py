@@ -118,10 +118,9 @@ def test_api_docs_load_only_vendored_files(client):
     r = client.get("/api/docs")
     assert r.status_code == 200
     html = r.content.decode()
-    assert "cdn" not in html.lower() and "//" not in re.sub(
-        r"<!doctype[^>]*>", "", html, flags=re.I
-    )
+    assert "//" not in re.sub(r"<!doctype[^>]*>", "", html, flags=re.I)
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert not any("cdn" in u.lower() for u in assets)  # (not the page: a token may contain it)
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in assets
     for url in assets:
         assert url.startswith("/static/"), url
