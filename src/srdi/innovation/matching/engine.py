@@ -24,7 +24,8 @@ per-term query weights (title words count more, generic words less):
 Each BM25 feature is divided by its best value for the query (or, with ``absolute``, by the
 query's own bound), and the features are combined with weights from ``data/ranker.yaml``
 (learned on the labelled set by ``bench/tune_innovation.py``, which also measures them by
-cross-validation). Stage 2 re-ranks the best ``rerank_depth`` documents with the share of the
+cross-validation; two sets: learned with the teams' scenarios, and without them, taken when
+most documents carry none). Stage 2 re-ranks the best ``rerank_depth`` documents with the share of the
 query's concepts the document covers (a phrase-level agreement the sums miss).
 Every match carries its reasons: the shared words, the concept links, the matched scenario
 phrase, the fields and the feedback that placed it.
@@ -411,7 +412,7 @@ class Ranker:
             f["scenarios"] = self._scaled("scenarios", st)
             if self.w.scenario_fill and self.no_scenarios.any():
                 # a team that wrote no scenarios is not buried under those that did: its text
-                # match stands in (the weight is learned with half the teams' scenarios removed)
+                # match stands in (scenario_fill chosen with half the teams' scenarios removed)
                 words = f["words"] if "words" in f else self._scaled("words", qw)
                 f["scenarios"] = np.where(
                     self.no_scenarios, self.w.scenario_fill * words, f["scenarios"]
