@@ -49,12 +49,28 @@ def date(value, label: str, *, required: bool = False) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    t = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        return dt.date.fromisoformat(t)
+    except ValueError:
+        pass
+    try:  # an Excel cell typed as text: "2026-06-30 00:00:00"
+        return dt.datetime.fromisoformat(t).date()
     except ValueError:
         raise ValidationError(
             _("“%(f)s”不是有效日期（应如 2026-06-30）：%(v)s") % {"f": label, "v": value}
         ) from None
+
+
+def collected(clean: Callable, value, label: str, problems: list[str], pre: str = "", **kw):
+    """``clean(value, label, **kw)``, its message added to ``problems`` (after ``pre``, e.g.
+    "第 3 行") instead of raised, and None returned: for imports and specs that report every
+    problem at once."""
+    try:
+        return clean(value, label, **kw)
+    except ValidationError as exc:
+        problems.extend(f"{pre}{m}" for m in exc.messages)
+        return None
 
 
 def option_date(

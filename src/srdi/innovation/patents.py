@@ -4,7 +4,6 @@ profile's ``ip.*`` counts computed from them (with provenance), and the catalogu
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from functools import lru_cache
 
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from srdi.accounts import scopes as acc
 from srdi.audit.services import record
-from srdi.core import xlsx
+from srdi.core import cleaning, xlsx
 from srdi.registry.models import DataSource, Enterprise, IPAsset
 
 from .matching.lexicon import DATA_DIR
@@ -101,17 +100,7 @@ def _bool(v, where, label, problems) -> bool:
 
 
 def _day(v, where, label, problems):
-    if v in (None, ""):
-        return None
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    try:
-        return dt.date.fromisoformat(str(v).strip()[:10])
-    except ValueError:
-        problems.append(f"{where}“{label}”应为日期（如 2025-06-30）：{v}")
-        return None
+    return cleaning.collected(cleaning.date, v, label, problems, where)
 
 
 def parse_row(values: dict, where: str, problems: list) -> dict:

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.core.exceptions import ValidationError
 
 from srdi.core import cleaning
 
@@ -69,13 +68,9 @@ def _num(v: Any, where: str, problems: list[str], allow_none: bool = True) -> Fr
 
 
 def _date(v: Any, label: str, problems: list[str], pre: str = "") -> date | None:
-    """The one date cleaning (core.cleaning), its message kept as a problem of the spec so that
-    every problem of a spec is told at once; ``pre`` names the spec (file and key)."""
-    try:
-        return cleaning.date(v, label)
-    except ValidationError as exc:
-        problems.extend(f"{pre}{m}" for m in exc.messages)
-        return None
+    """The one date cleaning (core.cleaning), every problem of a spec told at once; ``pre``
+    names the spec (file and key)."""
+    return cleaning.collected(cleaning.date, v, label, problems, pre)
 
 
 @dataclass

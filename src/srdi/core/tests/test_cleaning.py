@@ -39,6 +39,19 @@ def test_date_accepts_iso_dates_and_names_what_it_received() -> None:
     assert _msg(e) == "请填写“走访日期”。"
 
 
+def test_date_text_with_a_time_of_day_is_that_date() -> None:
+    assert cleaning.date("2026-06-30 00:00:00", "日期") == dt.date(2026, 6, 30)
+    with pytest.raises(ValidationError, match="不是有效日期"):
+        cleaning.date("2026-06-31 00:00:00", "日期")
+
+
+def test_collected_adds_the_message_after_where_and_returns_none() -> None:
+    problems: list[str] = []
+    assert cleaning.collected(cleaning.date, "2024-13-01", "申请日期", problems, "第 2 行") is None
+    assert cleaning.collected(cleaning.integer, "7", "件数", problems, "第 3 行", low=1) == 7
+    assert problems == ["第 2 行“申请日期”不是有效日期（应如 2026-06-30）：2024-13-01"]
+
+
 def test_integer_takes_text_and_excel_numbers_within_bounds() -> None:
     assert cleaning.integer(" 36 ", "期限（月）") == 36
     assert cleaning.integer(36.0, "期限（月）") == 36  # a number cell read from Excel

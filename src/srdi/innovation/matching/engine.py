@@ -50,6 +50,9 @@ import yaml
 from .lexicon import DATA_DIR, Analysis, Analyzer, industries_of, inferred_industries
 
 RANKER_PATH = DATA_DIR / "ranker.yaml"
+# from this many documents (or queries) on, the work is split between worker processes; below
+# it, starting them is not worth it (an engineering setting of the engine, not a platform rule)
+PARALLEL_FROM = 2000
 FEATURES = (
     "words",
     "fields",
@@ -260,7 +263,7 @@ class Ranker:
         names = [k for k in _VIEWS if k == "words" or getattr(self.w, k)]
         names += ["scenarios"] if with_field else []
         items = [(d, with_text, with_field) for d in self.docs]
-        par = workers if len(self.docs) >= 2000 else 1
+        par = workers if len(self.docs) >= PARALLEL_FROM else 1
         if par > 1:
             # big sets: the worker processes cut the texts and count their terms; the indexes
             # are put together here from the counts (_Index.from_shards, the same scores as
@@ -270,11 +273,11 @@ class Ranker:
         else:
             packed = _parallel(self.an, _analyze_doc, items, 1)
         # a document's analysis is unpacked when a match needs it (reasons, feedback terms)
-        self.analyses = _Unpacked(packed, 0, keep=par <= 1)
+        self.analyses = _Lazy(lambda i: _unpack_analysis(packed[i]), keep=par <= 1)
         # per doc: [(phrase, words, bigrams)], split anew at each use (a match's reasons): kept,
         # they were most of the objects the garbage collector walked after a batch
-        self.scen_phrases = _Unpacked(packed, 1, keep=False)
-        self._concept_sets = _Derived(lambda i: frozenset(packed[i][4]))
+        self.scen_phrases = _Lazy(lambda i: _unpack_phrases(packed[i]), keep=False)
+        self._concept_sets = _Lazy(lambda i: frozenset(packed[i][4]))
         if with_field:
             self.no_scenarios = np.fromiter((not p[8] for p in packed), bool, len(packed))
         if par <= 1:
@@ -285,7 +288,7 @@ class Ranker:
             self.ix = {k: _Index(v, k1, b) for k, v in views.items()}
         self._doc_terms: dict[int, dict[str, float]] = {}  # for pseudo-relevance feedback
         fields = [d.field for d in self.docs]  # (not self: no reference cycle through the lambda)
-        self.doc_industries = _Derived(
+        self.doc_industries = _Lazy(
             lambda i: industries_of(packed[i][6]) | ({fields[i]} if fields[i] else set())
         )
         members: dict[str, list[int]] = {}
@@ -551,7 +554,7 @@ class Ranker:
     ) -> list[list[Match]]:
         """`rank` for many queries; with ``workers`` > 1 (and a long list) in forked processes."""
         global _RANKER, _TOP, _EXPLAIN
-        if workers <= 1 or len(queries) < 2000:
+        if workers <= 1 or len(queries) < PARALLEL_FROM:
             return [self.rank(q, top, explain=explain) for q in queries]
         _RANKER, _TOP, _EXPLAIN = self, top, explain
         try:
@@ -694,39 +697,19 @@ def _pack(a: Analysis, phrases: list, light: bool = False) -> tuple:
     )
 
 
-class _Derived:
-    """Per document, a value computed on first use and kept (a few thousand of 20,000 are read
-    by a batch; kept for all, their sets made every collection of the garbage collector walk
-    hundreds of thousands of objects: 0.5 s pauses in single queries)."""
+class _Lazy:
+    """Per document, a value computed on first use (kept unless ``keep`` is false). A batch of
+    queries reads a few thousand of 20,000 documents: unpacking every analysis up front took
+    2 s, and keeping per-document sets and lists for all made each full garbage collection walk
+    hundreds of thousands of objects (0.2–0.5 s pauses in single queries)."""
 
-    def __init__(self, fn):
-        self.compute, self.done = fn, {}
-
-    def __getitem__(self, i: int):
-        v = self.done.get(i)
-        if v is None:
-            v = self.done[i] = self.compute(i)
-        return v
-
-
-class _Unpacked:
-    """Packed analyses (`_pack`) seen as a list of analyses (part 0) or of scenario phrases
-    (part 1), each unpacked on first use: of 20,000 documents a batch of queries reads a few
-    thousand, and unpacking all of them up front took 2 s and the memory of every token."""
-
-    def __init__(self, packed: list, part: int, keep: bool = True):
-        self.packed, self.part, self.done, self.keep = packed, part, {}, keep
-
-    def __len__(self) -> int:
-        return len(self.packed)
+    def __init__(self, fn, keep: bool = True):
+        self.compute, self.keep, self.done = fn, keep, {}
 
     def __getitem__(self, i: int):
         v = self.done.get(i)
         if v is None:
-            if self.part == 1:
-                v = [(p, _split(w), _split(g)) for p, w, g in self.packed[i][8]]
-            else:
-                v = _unpack(self.packed[i])[0]
+            v = self.compute(i)
             if self.keep:
                 self.done[i] = v
         return v
@@ -735,9 +718,18 @@ class _Unpacked:
         self.done[i] = value
 
 
+def _unpack_phrases(t: tuple) -> list:
+    return [(p, _split(w), _split(g)) for p, w, g in t[8]]
+
+
 def _unpack(t: tuple) -> tuple[Analysis, list]:
-    words, title_words, bigrams, chars, concepts, surfaces, industries, expansions, phrases = t
-    a = Analysis(
+    """A packed analysis and its scenario phrases, as `_pack` received them."""
+    return _unpack_analysis(t), _unpack_phrases(t)
+
+
+def _unpack_analysis(t: tuple) -> Analysis:
+    words, title_words, bigrams, chars, concepts, surfaces, industries, expansions, _phrases = t
+    return Analysis(
         words=_split(words),
         title_words=_split(title_words),
         concepts=Counter(concepts),
@@ -747,7 +739,6 @@ def _unpack(t: tuple) -> tuple[Analysis, list]:
         expansions=Counter(expansions),
         chars=list(chars),
     )
-    return a, [(p, _split(w), _split(g)) for p, w, g in phrases]
 
 
 def _rank_one(q: Doc) -> list[Match]:

@@ -287,6 +287,8 @@ def test_indexes_counted_in_shards_score_as_bm25s_does(labelled):
 
 
 def test_a_big_set_ranked_in_worker_processes_ranks_as_in_one(labelled):
+    from srdi.innovation.matching import engine as E
+
     needs, caps, _l = labelled
     docs = _caps_docs(caps)
     big = [
@@ -294,7 +296,7 @@ def test_a_big_set_ranked_in_worker_processes_ranks_as_in_one(labelled):
         for i in range(13)
         for d in docs
     ]  # fmt: skip  (2,106 documents: the worker path)
-    assert len(big) >= 2000
+    assert len(big) >= E.PARALLEL_FROM
     one, two = Ranker(big, workers=1), Ranker(big, workers=2)
     for n in needs[:12]:
         q = Doc(n["id"], n["title"], n["description"], n.get("field", ""))
